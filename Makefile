@@ -1,0 +1,44 @@
+# Two commands for a newcomer: `make run` and `make test` (see README.md).
+PYTHON ?= python3
+PORT ?= 5000
+VENV := .venv
+BIN := $(VENV)/bin
+RUN_STAMP := $(VENV)/.installed-run
+TEST_STAMP := $(VENV)/.installed-test
+
+.PHONY: run test lint clean
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "Casebook needs Python 3.11 or newer (PYTHON=$(PYTHON))." >&2; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(RUN_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	@touch $@
+
+$(TEST_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $@ $(RUN_STAMP)
+
+run: $(RUN_STAMP)
+	$(BIN)/casebook db upgrade
+	$(BIN)/casebook import-cases
+	$(BIN)/casebook seed-demo
+	@echo
+	@echo "Casebook is running at http://127.0.0.1:$(PORT)/"
+	@echo "Sign in with one of the demo accounts above (press Ctrl+C to stop)."
+	@echo
+	exec $(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 \
+		--access-logfile - 'casebook:create_app()'
+
+test: $(TEST_STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(TEST_STAMP)
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf $(VENV) build dist .pytest_cache .ruff_cache

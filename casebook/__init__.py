@@ -1,0 +1,70 @@
+"""Casebook: case-method discussion for seminars on sensitive subjects."""
+
+from pathlib import Path
+
+from flask import Flask
+from sqlalchemy import select
+
+from casebook import db, errors, policy, security
+from casebook.config import load_config
+from casebook.extensions import csrf, limiter, login_manager
+from casebook.paths import resource_dir
+from casebook.support import load_support
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the application; ``config`` overrides values read from the environment."""
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder=str(resource_dir("templates")),
+        static_folder=str(resource_dir("static")),
+    )
+    instance_path = Path(app.instance_path)
+    app.config.update(load_config(instance_path))
+    if config:
+        app.config.update(config)
+    app.config.setdefault(
+        "RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "memory://"
+    )
+    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", False)
+
+    db.init_app(app)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    limiter.init_app(app)
+    security.init_app(app)
+    errors.init_app(app)
+    app.extensions["casebook.support"] = load_support(app.config["SUPPORT_FILE"])
+
+    from casebook.accounts.views import bp as accounts_bp
+    from casebook.cases.views import bp as cases_bp
+    from casebook.main.views import bp as main_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(cases_bp)
+
+    app.jinja_env.globals.update(
+        policy=policy,
+        site_name=app.config["SITE_NAME"],
+        support_organisations=lambda: app.extensions["casebook.support"],
+    )
+
+    from casebook.cli import register_commands
+
+    register_commands(app)
+    return app
+
+
+@login_manager.user_loader
+def _load_user(session_id: str):
+    from casebook.accounts.models import User
+
+    user_id, _, version = session_id.partition(":")
+    if not user_id.isdigit() or not version.isdigit():
+        return None
+    user = db.get_session().scalar(select(User).where(User.id == int(user_id)))
+    if user is None or user.session_version != int(version):
+        return None
+    return user

@@ -1,0 +1,73 @@
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField
+from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Regexp
+
+from casebook.accounts.service import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
+
+_EMAIL = Regexp(
+    r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message="Enter an email address like name@example.org."
+)
+_NEW_PASSWORD = [
+    InputRequired(message="Choose a password."),
+    Length(min=MIN_PASSWORD_LENGTH, max=MAX_PASSWORD_LENGTH,
+           message=f"Use at least {MIN_PASSWORD_LENGTH} characters."),
+]
+
+
+class RegisterForm(FlaskForm):
+    display_name = StringField(
+        "Display name",
+        validators=[DataRequired(message="Enter the name others will see."),
+                    Length(max=80, message="Keep it to 80 characters or fewer.")],
+        description="Shown to the members of your groups.",
+    )
+    email = EmailField(
+        "Email",
+        validators=[DataRequired(message="Enter your email address."),
+                    Length(max=254, message="That email address is too long."), _EMAIL],
+    )
+    password = PasswordField(
+        "Password", validators=_NEW_PASSWORD,
+        description=f"At least {MIN_PASSWORD_LENGTH} characters.",
+    )
+    confirm = PasswordField(
+        "Repeat password",
+        validators=[InputRequired(message="Repeat your password."),
+                    EqualTo("password", message="The two passwords do not match.")],
+    )
+
+
+class SignInForm(FlaskForm):
+    email = EmailField("Email", validators=[DataRequired(message="Enter your email address.")])
+    password = PasswordField("Password", validators=[InputRequired(message="Enter your password.")])
+    remember = BooleanField("Remember me on this device")
+    next = HiddenField()
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField(
+        "Current password", validators=[InputRequired(message="Enter your current password.")]
+    )
+    new_password = PasswordField(
+        "New password", validators=_NEW_PASSWORD,
+        description=f"At least {MIN_PASSWORD_LENGTH} characters.",
+    )
+    confirm = PasswordField(
+        "Repeat new password",
+        validators=[InputRequired(message="Repeat your new password."),
+                    EqualTo("new_password", message="The two passwords do not match.")],
+    )
+
+
+class DeleteAccountForm(FlaskForm):
+    password = PasswordField(
+        "Your password", validators=[InputRequired(message="Enter your password to confirm.")]
+    )
+    understood = BooleanField(
+        "I understand this deletes my account and cannot be undone",
+        validators=[DataRequired(message="Tick the box to confirm.")],
+    )
+
+
+class SignOutForm(FlaskForm):
+    """No fields: exists so signing out is a CSRF-protected POST."""

@@ -1,0 +1,137 @@
+"""Importing cases into the library and finding them again."""
+
+import re
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from casebook.cases.loader import CaseData
+from casebook.cases.models import Case, CaseTheme, Position, Prompt
+from casebook.db import utcnow
+from casebook.markdown import render_inline, render_markdown
+
+
+@dataclass
+class ImportReport:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    # In the library but not in the folder: kept, because groups may be
+    # discussing them; the operator decides.
+    not_in_folder: list[str] = field(default_factory=list)
+
+
+def import_cases(session: Session, cases: list[CaseData]) -> ImportReport:
+    """Upsert every case by slug in one transaction (all or nothing).
+
+    Prompts and positions are matched by their stable ids: text changes in
+    place, new ones are added, and ones no longer in the file are retired
+    rather than deleted so discussions keep their links.
+    """
+    report = ImportReport()
+    existing = {
+        case.slug: case
+        for case in session.scalars(
+            select(Case).options(
+                selectinload(Case.themes), selectinload(Case.prompts),
+                selectinload(Case.positions),
+            )
+        )
+    }
+    try:
+        for data in cases:
+            case = existing.get(data.slug)
+            if case is None:
+                case = Case(slug=data.slug)
+                session.add(case)
+                _apply(case, data)
+                report.created.append(data.slug)
+            elif case.source_digest == data.digest:
+                report.unchanged.append(data.slug)
+            else:
+                _apply(case, data)
+                case.updated_at = utcnow()
+                report.updated.append(data.slug)
+        incoming = {data.slug for data in cases}
+        report.not_in_folder = sorted(slug for slug in existing if slug not in incoming)
+        session.commit()
+    except Exception:
+        session.rollback()
+        raise
+    return report
+
+
+def _apply(case: Case, data: CaseData) -> None:
+    case.title = data.title
+    case.summary = data.summary
+    case.content_note = data.content_note
+    case.reading_minutes = data.reading_minutes
+    case.sources = data.sources
+    case.stakeholders = data.stakeholders
+    case.lenses = data.lenses
+    case.body_md = data.body
+    case.body_html = render_markdown(data.body)
+    case.search_text = _search_text(data)
+    case.source_digest = data.digest
+
+    current_themes = {t.theme: t for t in case.themes}
+    case.themes = [current_themes.get(name) or CaseTheme(theme=name) for name in data.themes]
+
+    prompts = {p.key: p for p in case.prompts}
+    for order, item in enumerate(data.prompts):
+        prompt = prompts.pop(item.key, None)
+        if prompt is None:
+            prompt = Prompt(key=item.key)
+            case.prompts.append(prompt)
+        prompt.stage = item.stage
+        prompt.position = order
+        prompt.lens = item.lens
+        prompt.text_md = item.text
+        prompt.text_html = render_inline(item.text)
+        prompt.retired = False
+    for prompt in prompts.values():
+        prompt.retired = True
+
+    positions = {p.key: p for p in case.positions}
+    for order, item in enumerate(data.positions):
+        position = positions.pop(item.key, None)
+        if position is None:
+            position = Position(key=item.key)
+            case.positions.append(position)
+        position.position = order
+        position.text = item.text
+        position.retired = False
+    for position in positions.values():
+        position.retired = True
+
+
+def _search_text(data: CaseData) -> str:
+    words = " ".join([data.title, data.summary, " ".join(data.themes), data.body])
+    return re.sub(r"\s+", " ", re.sub(r"[^\w\s]", " ", words.casefold())).strip()
+
+
+def list_cases(
+    session: Session, *, theme: str | None = None, query: str | None = None
+) -> list[Case]:
+    """Cases by title; only those with ``theme`` and every word of ``query`` when given."""
+    stmt = select(Case).options(selectinload(Case.themes)).order_by(Case.title)
+    if theme:
+        stmt = stmt.where(Case.themes.any(CaseTheme.theme == theme))
+    for word in re.findall(r"\w+", (query or "").casefold())[:10]:
+        escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        stmt = stmt.where(Case.search_text.like(f"%{escaped}%", escape="\\"))
+    return list(session.scalars(stmt))
+
+
+def all_themes(session: Session) -> list[str]:
+    return list(session.scalars(select(CaseTheme.theme).distinct().order_by(CaseTheme.theme)))
+
+
+def get_case(session: Session, slug: str) -> Case | None:
+    return session.scalar(
+        select(Case)
+        .where(Case.slug == slug)
+        .options(selectinload(Case.themes), selectinload(Case.prompts),
+                 selectinload(Case.positions))
+    )

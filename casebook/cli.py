@@ -1,0 +1,106 @@
+"""Commands on ``casebook`` (and ``flask --app casebook``)."""
+
+import os
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from casebook import migrate
+from casebook.accounts import service as accounts
+from casebook.accounts.service import MIN_PASSWORD_LENGTH
+from casebook.cases import service as cases
+from casebook.cases.loader import CaseFileError, load_directory
+from casebook.db import get_session
+
+DEMO_ACCOUNTS = (
+    ("facilitator@demo.casebook", "Demo Facilitator"),
+    ("participant@demo.casebook", "Demo Participant"),
+)
+DEMO_PASSWORD = "casebook-demo"  # noqa: S105 -- local demo only, printed by make run
+
+
+@click.group("db", help="Database schema commands.")
+def db_group() -> None:
+    pass
+
+
+@db_group.command("upgrade", help="Apply every pending migration.")
+@with_appcontext
+def db_upgrade() -> None:
+    engine = current_app.extensions["casebook.engine"]
+    migrate.upgrade(engine)
+    click.echo(f"Database is at revision {migrate.current_revision(engine)}.")
+
+
+@click.command("import-cases", help="Validate and import every case in DIR (all or nothing).")
+@click.argument("directory", required=False, type=click.Path(path_type=Path))
+@with_appcontext
+def import_cases(directory: Path | None) -> None:
+    folder = directory or Path(current_app.config["CASES_DIR"])
+    try:
+        data = load_directory(folder)
+    except CaseFileError as exc:
+        for problem in exc.problems:
+            click.echo(f"error: {problem}", err=True)
+        raise click.ClickException(
+            f"{len(exc.problems)} problem(s) found; nothing was imported."
+        ) from exc
+    report = cases.import_cases(get_session(), data)
+    click.echo(
+        f"Imported {len(data)} case(s) from {folder}: {len(report.created)} new, "
+        f"{len(report.updated)} updated, {len(report.unchanged)} unchanged."
+    )
+    for slug in report.not_in_folder:
+        click.echo(f"note: '{slug}' is in the library but not in the folder; it was kept.")
+
+
+def _password_option(prompt: str):
+    return click.option(
+        "--password", prompt=prompt, hide_input=True, confirmation_prompt=True,
+        envvar="CASEBOOK_ADMIN_PASSWORD",
+        help="Read from CASEBOOK_ADMIN_PASSWORD or asked for when not given.",
+    )
+
+
+@click.command("create-admin", help="Create a site administrator, or promote an account.")
+@click.option("--email", prompt=True)
+@click.option("--name", "display_name", default="Site administrator", show_default=True)
+@_password_option("Password")
+@with_appcontext
+def create_admin(email: str, display_name: str, password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise click.BadParameter(f"use at least {MIN_PASSWORD_LENGTH} characters",
+                                 param_hint="--password")
+    user = accounts.create_admin(get_session(), email=email, display_name=display_name,
+                                 password=password)
+    click.echo(f"{user.email} is a site administrator.")
+
+
+@click.command("seed-demo", help="Create the demo accounts for local use (never in production).")
+@with_appcontext
+def seed_demo() -> None:
+    session = get_session()
+    for email, name in DEMO_ACCOUNTS:
+        if accounts.find_by_email(session, email) is None:
+            accounts.register(session, email=email, display_name=name, password=DEMO_PASSWORD)
+    click.echo("Demo accounts (password for both: " + DEMO_PASSWORD + "):")
+    for email, _ in DEMO_ACCOUNTS:
+        click.echo(f"  {email}")
+
+
+def register_commands(app: Flask) -> None:
+    for command in (db_group, import_cases, create_admin, seed_demo):
+        app.cli.add_command(command)
+
+
+def _create_app():
+    from casebook import create_app
+
+    return create_app()
+
+
+def main() -> None:
+    os.environ.setdefault("FLASK_APP", "casebook")
+    FlaskGroup(create_app=_create_app, help="Casebook command line.")()

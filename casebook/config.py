@@ -1,0 +1,62 @@
+"""Configuration from ``CASEBOOK_*`` environment variables, with safe defaults."""
+
+import os
+import secrets
+from pathlib import Path
+
+from casebook.paths import resource_dir
+
+
+def _flag(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _secret_key(instance_path: Path) -> str:
+    """Use CASEBOOK_SECRET_KEY, else a key generated once into the instance folder.
+
+    Generating it keeps a newcomer's ``make run`` working with no setup while
+    never putting a secret in the repository; keeping it on disk keeps
+    sessions valid across restarts.
+    """
+    configured = os.environ.get("CASEBOOK_SECRET_KEY")
+    if configured:
+        return configured
+    key_file = instance_path / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key
+
+
+def load_config(instance_path: Path) -> dict:
+    https = _flag("CASEBOOK_HTTPS")
+    database_url = os.environ.get("CASEBOOK_DATABASE_URL") or (
+        f"sqlite:///{instance_path / 'casebook.sqlite3'}"
+    )
+    return {
+        "SECRET_KEY": _secret_key(instance_path),
+        "DATABASE_URL": database_url,
+        "REDIS_URL": os.environ.get("CASEBOOK_REDIS_URL") or None,
+        "CASES_DIR": os.environ.get("CASEBOOK_CASES_DIR") or str(resource_dir("cases")),
+        "SUPPORT_FILE": os.environ.get("CASEBOOK_SUPPORT_FILE") or None,
+        "SITE_NAME": os.environ.get("CASEBOOK_SITE_NAME", "Casebook"),
+        "SIGNIN_RATE_LIMIT": os.environ.get(
+            "CASEBOOK_SIGNIN_RATE_LIMIT", "10 per minute;30 per hour"
+        ),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": https,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": https,
+        "PREFERRED_URL_SCHEME": "https" if https else "http",
+        "WTF_CSRF_TIME_LIMIT": None,
+        "MAX_CONTENT_LENGTH": 1024 * 1024,
+    }

@@ -1,0 +1,25 @@
+"""Alembic, driven from the application's own configuration."""
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy.engine import Engine
+
+from casebook.paths import PACKAGE_DIR
+
+
+def alembic_config(engine: Engine) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(PACKAGE_DIR / "migrations"))
+    config.attributes["engine"] = engine
+    return config
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    command.upgrade(alembic_config(engine), revision)
+
+
+def current_revision(engine: Engine) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
