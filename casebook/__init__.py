@@ -1,5 +1,6 @@
 """Casebook: case-method discussion for seminars on sensitive subjects."""
 
+import os
 from pathlib import Path
 
 from flask import Flask
@@ -21,9 +22,7 @@ def create_app(config: dict | None = None) -> Flask:
         static_folder=str(resource_dir("static")),
     )
     instance_path = Path(app.instance_path)
-    app.config.update(load_config(instance_path))
-    if config:
-        app.config.update(config)
+    app.config.update(load_config(instance_path, config))
     app.config.setdefault(
         "RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "memory://"
     )
@@ -55,6 +54,11 @@ def create_app(config: dict | None = None) -> Flask:
 
     register_commands(app)
     return app
+
+
+def _instance_path() -> str | None:
+    configured = os.environ.get("CASEBOOK_INSTANCE_PATH")
+    return os.path.abspath(configured) if configured else None
 
 
 @login_manager.user_loader

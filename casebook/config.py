@@ -35,13 +35,15 @@ def _secret_key(instance_path: Path) -> str:
     return key
 
 
-def load_config(instance_path: Path) -> dict:
+def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
+    """Settings from the environment, then ``overrides`` on top."""
+    overrides = overrides or {}
     https = _flag("CASEBOOK_HTTPS")
     database_url = os.environ.get("CASEBOOK_DATABASE_URL") or (
         f"sqlite:///{instance_path / 'casebook.sqlite3'}"
     )
-    return {
-        "SECRET_KEY": _secret_key(instance_path),
+    config = {
+        "SECRET_KEY": overrides.get("SECRET_KEY") or _secret_key(instance_path),
         "DATABASE_URL": database_url,
         "REDIS_URL": os.environ.get("CASEBOOK_REDIS_URL") or None,
         "CASES_DIR": os.environ.get("CASEBOOK_CASES_DIR") or str(resource_dir("cases")),
@@ -60,3 +62,5 @@ def load_config(instance_path: Path) -> dict:
         "WTF_CSRF_TIME_LIMIT": None,
         "MAX_CONTENT_LENGTH": 1024 * 1024,
     }
+    config.update(overrides)
+    return config

@@ -1,0 +1,125 @@
+"""A live server on a free local port and Chromium driven by Playwright.
+
+Chromium is Debian's (/usr/bin/chromium, or CASEBOOK_CHROMIUM). When it is
+missing the browser tests skip with that reason, unless
+CASEBOOK_REQUIRE_BROWSER=1 (set by .ci/run), which makes it a failure.
+"""
+
+import os
+import shutil
+import threading
+
+import pytest
+from werkzeug.serving import make_server
+
+from tests.conftest import _empty_database, make_test_app
+
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+]
+SERIOUS = {"serious", "critical"}
+
+
+def _chromium_path() -> str | None:
+    configured = os.environ.get("CASEBOOK_CHROMIUM", "/usr/bin/chromium")
+    return configured if os.path.exists(configured) else shutil.which("chromium")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    path = _chromium_path()
+    if path is None:
+        reason = "Chromium not found at /usr/bin/chromium (apt-get install chromium)"
+        if os.environ.get("CASEBOOK_REQUIRE_BROWSER") == "1":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="session")
+def live_app(database_url, tmp_instance):
+    return make_test_app(database_url)
+
+
+@pytest.fixture(scope="session")
+def live_server(live_app):
+    server = make_server("127.0.0.1", 0, live_app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+@pytest.fixture
+def live(live_app, live_server):
+    """The live server's base URL, with an empty database and fresh rate limits."""
+    yield live_server
+    from casebook.extensions import limiter
+
+    _empty_database(live_app.extensions["casebook.engine"])
+    limiter.reset()
+
+
+@pytest.fixture
+def live_cases(live_app, live):
+    from casebook.cases.loader import load_directory
+    from casebook.cases.service import import_cases
+    from casebook.db import get_session
+    from tests.conftest import CASES_DIR
+
+    with live_app.app_context():
+        import_cases(get_session(), load_directory(CASES_DIR))
+
+
+@pytest.fixture
+def new_page(browser):
+    """Opens pages in fresh contexts (separate cookie jars, one per person)."""
+    contexts = []
+
+    def _open():
+        context = browser.new_context()
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.js_errors = errors
+        return page
+
+    yield _open
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_page):
+    return new_page()
+
+
+_axe = None
+
+
+def assert_accessible(page) -> None:
+    """axe-core on the current page: no serious or critical WCAG 2.1 A/AA violation."""
+    global _axe
+    from axe_playwright_python.sync_playwright import Axe
+
+    if _axe is None:
+        _axe = Axe()
+    results = _axe.run(page, options={
+        "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+    })
+    bad = [v for v in results.response["violations"] if v.get("impact") in SERIOUS]
+    details = "\n".join(
+        f"{v['id']} ({v['impact']}): {v['help']} at "
+        + ", ".join(str(n["target"]) for n in v["nodes"][:3])
+        for v in bad
+    )
+    assert not bad, f"axe found serious violations on {page.url}:\n{details}"
+    assert not page.js_errors, f"JavaScript errors on {page.url}: {page.js_errors}"
