@@ -3,15 +3,35 @@
 Views call these before acting and templates call them (as ``policy``) to
 decide what to show, so a control is never offered that the server refuses.
 Each function takes the user (possibly anonymous) first and answers with a
-plain bool; views turn a refusal into 404 where existence itself is private.
+plain bool. Group questions also take the user's membership of that group
+(None for outsiders), which the view has loaded once.
+
+Group content is private: a view that gets False from ``may_view_group``
+answers 404, so outsiders cannot even learn that a group or post exists.
 """
+
+from datetime import datetime
 
 from flask_login import AnonymousUserMixin
 
 from casebook.accounts.models import User
+from casebook.db import utcnow
+from casebook.discussion.models import (
+    HIDDEN,
+    PENDING,
+    PUBLISHED,
+    REJECTED,
+    REMOVED,
+    Discussion,
+    Post,
+    Thread,
+)
+from casebook.groups.models import FACILITATOR, MODERATOR, Membership
 
 AnyUser = User | AnonymousUserMixin
 
+
+# Site-wide -----------------------------------------------------------------
 
 def is_signed_in(user: AnyUser) -> bool:
     return bool(user.is_authenticated)
@@ -29,3 +49,172 @@ def may_read_case_library(user: AnyUser) -> bool:
 
 def may_manage_account(user: AnyUser, account: User) -> bool:
     return bool(user.is_authenticated and user.id == account.id)
+
+
+def may_create_group(user: AnyUser) -> bool:
+    return bool(user.is_authenticated)
+
+
+# Groups --------------------------------------------------------------------
+
+def _active(membership: Membership | None) -> bool:
+    return membership is not None and membership.is_active
+
+
+def is_member(user: AnyUser, membership: Membership | None) -> bool:
+    return bool(user.is_authenticated) and _active(membership)
+
+
+def is_facilitator(user: AnyUser, membership: Membership | None) -> bool:
+    return is_member(user, membership) and membership.role == FACILITATOR
+
+
+def is_moderator(user: AnyUser, membership: Membership | None) -> bool:
+    """Facilitators and moderators: the people who keep the discussion safe."""
+    return is_member(user, membership) and membership.role in (FACILITATOR, MODERATOR)
+
+
+def may_view_group(user: AnyUser, membership: Membership | None) -> bool:
+    # Site administrators may look at any group to give support; they do
+    # not take part or moderate unless they are members.
+    return is_member(user, membership) or is_site_admin(user)
+
+
+def may_manage_group(user: AnyUser, membership: Membership | None) -> bool:
+    """Settings, join code, roles, discussions, exports: facilitators only."""
+    return is_facilitator(user, membership)
+
+
+def may_moderate(user: AnyUser, membership: Membership | None) -> bool:
+    return is_moderator(user, membership)
+
+
+def may_read_moderation_log(user: AnyUser, membership: Membership | None) -> bool:
+    return is_moderator(user, membership) or is_site_admin(user)
+
+
+def may_change_role(user: AnyUser, membership: Membership | None, target: Membership) -> bool:
+    return may_manage_group(user, membership) and target.is_active
+
+
+def may_remove_member(user: AnyUser, membership: Membership | None, target: Membership) -> bool:
+    """Facilitators remove anyone but themselves; moderators remove participants."""
+    if not target.is_active or membership is None or target.id == membership.id:
+        return False
+    if is_facilitator(user, membership):
+        return True
+    return is_moderator(user, membership) and target.role not in (FACILITATOR, MODERATOR)
+
+
+def may_mute_member(user: AnyUser, membership: Membership | None, target: Membership) -> bool:
+    return may_remove_member(user, membership, target)
+
+
+def may_leave_group(user: AnyUser, membership: Membership | None,
+                    facilitator_count: int) -> bool:
+    """Anyone may leave, except the last facilitator (the group would be unmanaged)."""
+    if not is_member(user, membership):
+        return False
+    return not (membership.role == FACILITATOR and facilitator_count <= 1)
+
+
+# Discussions and threads ---------------------------------------------------
+
+def discussion_is_open(discussion: Discussion, now: datetime | None = None) -> bool:
+    return discussion.state(now or utcnow()) == "open"
+
+
+def may_view_discussion(user: AnyUser, membership: Membership | None,
+                        discussion: Discussion, now: datetime | None = None) -> bool:
+    if not may_view_group(user, membership):
+        return False
+    # A scheduled discussion is visible to the people preparing it only.
+    if discussion.state(now or utcnow()) == "scheduled":
+        return is_moderator(user, membership) or is_site_admin(user)
+    return True
+
+
+def may_post_in(user: AnyUser, membership: Membership | None, thread: Thread,
+                now: datetime | None = None) -> bool:
+    now = now or utcnow()
+    if not is_member(user, membership) or membership.is_muted(now):
+        return False
+    if not discussion_is_open(thread.discussion, now):
+        return False
+    return not thread.locked
+
+
+def may_start_thread(user: AnyUser, membership: Membership | None, discussion: Discussion,
+                     now: datetime | None = None) -> bool:
+    now = now or utcnow()
+    if not is_member(user, membership) or membership.is_muted(now):
+        return False
+    if not discussion_is_open(discussion, now):
+        return False
+    return discussion.allow_member_threads or is_moderator(user, membership)
+
+
+def may_see_peer_posts(user: AnyUser, membership: Membership | None, thread: Thread,
+                       has_answered: bool) -> bool:
+    """Post-first: participants see peers' answers only after giving their own."""
+    if not thread.discussion.post_first or thread.prompt_id is None:
+        return True
+    if is_moderator(user, membership) or is_site_admin(user):
+        return True
+    return has_answered
+
+
+def may_see_real_names(user: AnyUser, membership: Membership | None,
+                       discussion: Discussion) -> bool:
+    if not discussion.pseudonymous:
+        return True
+    return is_moderator(user, membership) or is_site_admin(user)
+
+
+# Posts ---------------------------------------------------------------------
+
+def may_see_post_body(user: AnyUser, membership: Membership | None, post: Post) -> bool:
+    """Whether the text is shown; otherwise a placeholder says why it is not."""
+    if post.status == PUBLISHED:
+        return True
+    if post.status == REMOVED:
+        return False
+    if post.status in (PENDING, HIDDEN, REJECTED):
+        own = user.is_authenticated and post.author_id == user.id
+        return own or is_moderator(user, membership)
+    return False
+
+
+def may_see_post(user: AnyUser, membership: Membership | None, post: Post) -> bool:
+    """Pending and rejected posts exist only for their author and the moderators."""
+    if post.status in (PENDING, REJECTED):
+        own = user.is_authenticated and post.author_id == user.id
+        return own or is_moderator(user, membership)
+    return True
+
+
+def may_edit_post(user: AnyUser, membership: Membership | None, post: Post,
+                  now: datetime | None = None) -> bool:
+    if not (is_member(user, membership) and post.author_id == user.id):
+        return False
+    if post.status not in (PUBLISHED, PENDING):
+        return False
+    return may_post_in(user, membership, post.thread, now)
+
+
+def may_delete_post(user: AnyUser, membership: Membership | None, post: Post) -> bool:
+    return (is_member(user, membership) and post.author_id == user.id
+            and post.status in (PUBLISHED, PENDING, HIDDEN))
+
+
+def may_report_post(user: AnyUser, membership: Membership | None, post: Post) -> bool:
+    return (is_member(user, membership) and post.status == PUBLISHED
+            and post.author_id != user.id)
+
+
+def may_see_edit_history(user: AnyUser, membership: Membership | None) -> bool:
+    return is_moderator(user, membership) or is_site_admin(user)
+
+
+def may_export(user: AnyUser, membership: Membership | None) -> bool:
+    return may_manage_group(user, membership)

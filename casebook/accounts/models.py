@@ -21,6 +21,8 @@ class User(UserMixin, Base):
     # Part of the session identity: bumping it (password change) signs out
     # every other browser, remembered ones included.
     session_version: Mapped[int] = mapped_column(default=1)
+    # IANA zone the pages show times in; times are stored in UTC.
+    timezone: Mapped[str] = mapped_column(String(64), default="Europe/London")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     def get_id(self) -> str:

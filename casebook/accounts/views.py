@@ -99,8 +99,11 @@ def change_password():
         except service.WrongPassword:
             form.current_password.errors.append("That is not your current password.")
         else:
-            # The session version changed, so sign this browser in again.
-            login_user(current_user._get_current_object())
+            # The session version changed, so sign this browser in again, renewing
+            # its remember cookie (if it had one) so that it stays valid too.
+            remembered = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
+            login_user(current_user._get_current_object(),
+                       remember=remembered in request.cookies)
             flash("Your password is changed. Other devices have been signed out.", "success")
             return redirect(url_for("accounts.account"))
     return _account_page(password_form=form, status=422)

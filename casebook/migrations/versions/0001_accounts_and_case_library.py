@@ -66,7 +66,7 @@ def upgrade() -> None:
     sa.Column('retired', sa.Boolean(), nullable=False),
     sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_positions_case_id_cases'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_positions')),
-    sa.UniqueConstraint('case_id', 'key', name=op.f('uq_positions_case_id'))
+    sa.UniqueConstraint('case_id', 'key', name=op.f('uq_positions_case_id_key'))
     )
     with op.batch_alter_table('positions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_positions_case_id'), ['case_id'], unique=False)
@@ -83,7 +83,7 @@ def upgrade() -> None:
     sa.Column('retired', sa.Boolean(), nullable=False),
     sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_prompts_case_id_cases'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_prompts')),
-    sa.UniqueConstraint('case_id', 'key', name=op.f('uq_prompts_case_id'))
+    sa.UniqueConstraint('case_id', 'key', name=op.f('uq_prompts_case_id_key'))
     )
     with op.batch_alter_table('prompts', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_prompts_case_id'), ['case_id'], unique=False)

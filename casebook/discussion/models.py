@@ -1,0 +1,139 @@
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from casebook.accounts.models import User
+from casebook.cases.models import Case, Prompt
+from casebook.db import Base, UTCDateTime, utcnow
+
+NAMED, PSEUDONYMOUS = "named", "pseudonymous"
+IDENTITY_MODES = {NAMED: "Named", PSEUDONYMOUS: "Pseudonymous to peers"}
+
+# Post lifecycle. Only PUBLISHED posts get a number in their thread; numbers
+# never change, so a permalink always lands on the same page.
+PENDING, PUBLISHED, REJECTED, HIDDEN, REMOVED = (
+    "pending", "published", "rejected", "hidden", "removed",
+)
+POSTS_PER_PAGE = 50
+MAX_POST_LENGTH = 10_000
+
+
+class Discussion(Base):
+    """A case assigned to a group; each of the case's prompts becomes a thread."""
+
+    __tablename__ = "discussions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"), index=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="RESTRICT"))
+    title: Mapped[str] = mapped_column(String(200))
+    opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    post_first: Mapped[bool] = mapped_column(default=False)
+    identity: Mapped[str] = mapped_column(String(20), default=NAMED)
+    allow_member_threads: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    case: Mapped[Case] = relationship()
+    threads: Mapped[list["Thread"]] = relationship(
+        back_populates="discussion", cascade="all, delete-orphan",
+        order_by="(Thread.position, Thread.id)",
+    )
+
+    def state(self, now: datetime) -> str:
+        """'scheduled', 'open' or 'closed' at ``now``."""
+        if self.opens_at is not None and now < self.opens_at:
+            return "scheduled"
+        if self.closes_at is not None and now >= self.closes_at:
+            return "closed"
+        return "open"
+
+    @property
+    def pseudonymous(self) -> bool:
+        return self.identity == PSEUDONYMOUS
+
+
+class Thread(Base):
+    __tablename__ = "threads"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    discussion_id: Mapped[int] = mapped_column(
+        ForeignKey("discussions.id", ondelete="CASCADE"), index=True
+    )
+    # Set for the threads made from the case's prompts; None for a thread a
+    # member started.
+    prompt_id: Mapped[int | None] = mapped_column(ForeignKey("prompts.id", ondelete="RESTRICT"))
+    title: Mapped[str] = mapped_column(String(200))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    locked: Mapped[bool] = mapped_column(default=False)
+    pinned_post_id: Mapped[int | None] = mapped_column(
+        ForeignKey("posts.id", ondelete="SET NULL", use_alter=True)
+    )
+    # Highest number given to a published post; also what "read up to" is
+    # compared against for unread counts.
+    last_number: Mapped[int] = mapped_column(Integer, default=0)
+    last_post_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    discussion: Mapped[Discussion] = relationship(back_populates="threads")
+    prompt: Mapped[Prompt | None] = relationship()
+
+
+class Post(Base):
+    __tablename__ = "posts"
+    __table_args__ = (
+        UniqueConstraint("thread_id", "number"),
+        Index("ix_posts_thread_status", "thread_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    thread_id: Mapped[int] = mapped_column(ForeignKey("threads.id", ondelete="CASCADE"))
+    # NULL once the author deletes their account; the post then reads
+    # "deleted account".
+    author_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    reply_to_id: Mapped[int | None] = mapped_column(ForeignKey("posts.id", ondelete="SET NULL"))
+    number: Mapped[int | None] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(12), default=PUBLISHED)
+    body_md: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text)
+    # Why a moderator rejected or hid it; shown to the author.
+    moderation_reason: Mapped[str | None] = mapped_column(Text)
+    flagged: Mapped[bool] = mapped_column(default=False)
+    # The form's one-time key: a double-submitted form finds its first post.
+    submission_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    thread: Mapped[Thread] = relationship(foreign_keys=[thread_id])
+    author: Mapped[User | None] = relationship()
+    reply_to: Mapped["Post | None"] = relationship(remote_side=[id])
+
+
+class PostRevision(Base):
+    """The text a post had before an edit; moderators can read the history."""
+
+    __tablename__ = "post_revisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"), index=True)
+    body_md: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    replaced_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ThreadRead(Base):
+    """How far a member has read a thread, by post number."""
+
+    __tablename__ = "thread_reads"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    thread_id: Mapped[int] = mapped_column(ForeignKey("threads.id", ondelete="CASCADE"),
+                                           primary_key=True, index=True)
+    last_read_number: Mapped[int] = mapped_column(Integer, default=0)
+    read_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

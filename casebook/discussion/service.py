@@ -1,0 +1,256 @@
+"""Discussions, threads and posts: the rules a caller may rely on.
+
+Posting runs every new text through the group's screening (watched words,
+pre-moderation) before it is stored; a published post gets the next number
+in its thread, which fixes its page for good.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import and_, exists, func, or_, select, update
+from sqlalchemy.orm import Session, selectinload
+
+from casebook.accounts.models import User
+from casebook.cases.models import Case
+from casebook.db import utcnow
+from casebook.discussion.models import (
+    HIDDEN,
+    MAX_POST_LENGTH,
+    NAMED,
+    PENDING,
+    POSTS_PER_PAGE,
+    PUBLISHED,
+    REMOVED,
+    Discussion,
+    Post,
+    PostRevision,
+    Thread,
+    ThreadRead,
+)
+from casebook.groups.models import Group, Membership
+from casebook.markdown import render_markdown
+from casebook.moderation import service as moderation
+
+
+class PostRefused(Exception):
+    """The post was not stored; the message names the rule, for the author."""
+
+
+@dataclass
+class PostOutcome:
+    post: Post
+    held: bool = False
+    duplicate: bool = False  # the same form was submitted twice
+
+
+def create_discussion(session: Session, group: Group, case: Case, creator: User, *,
+                      title: str | None = None, opens_at: datetime | None = None,
+                      closes_at: datetime | None = None, post_first: bool = False,
+                      identity: str = NAMED, allow_member_threads: bool = False) -> Discussion:
+    """Assign ``case`` to ``group``: one thread per current prompt, in stage order."""
+    if opens_at and closes_at and closes_at <= opens_at:
+        raise ValueError("The closing time must be after the opening time.")
+    discussion = Discussion(
+        group_id=group.id, case_id=case.id, title=(title or case.title).strip(),
+        opens_at=opens_at, closes_at=closes_at, post_first=post_first, identity=identity,
+        allow_member_threads=allow_member_threads, created_by_id=creator.id,
+    )
+    session.add(discussion)
+    for order, prompt in enumerate(p for p in case.prompts if not p.retired):
+        discussion.threads.append(Thread(
+            prompt_id=prompt.id, title=prompt.text_md, position=order,
+            created_by_id=creator.id,
+        ))
+    session.commit()
+    return discussion
+
+
+def check_length(body: str) -> str:
+    text = body.strip()
+    if not text:
+        raise PostRefused("Write something before posting.")
+    if len(text) > MAX_POST_LENGTH:
+        raise PostRefused(
+            f"Posts can be up to {MAX_POST_LENGTH:,} characters; this one has {len(text):,}."
+        )
+    return text
+
+
+def _publish(session: Session, post: Post, thread: Thread) -> None:
+    # Increment in the database so two posts at once never share a number.
+    session.execute(
+        update(Thread).where(Thread.id == thread.id)
+        .values(last_number=Thread.last_number + 1, last_post_at=utcnow())
+    )
+    session.refresh(thread, ["last_number", "last_post_at"])
+    post.number = thread.last_number
+    post.status = PUBLISHED
+
+
+def submit_post(session: Session, thread: Thread, author: User, membership: Membership,
+                body: str, *, reply_to: Post | None = None,
+                submission_key: str | None = None) -> PostOutcome:
+    """Store a post after screening. Raises PostRefused (nothing stored) on a block.
+
+    The caller checks ``policy.may_post_in`` first. A repeated
+    ``submission_key`` returns the post the first submission made.
+    """
+    if submission_key:
+        earlier = session.scalar(select(Post).where(Post.submission_key == submission_key))
+        if earlier is not None:
+            return PostOutcome(earlier, held=earlier.status == PENDING, duplicate=True)
+    text = check_length(body)
+    group = session.get(Group, thread.discussion.group_id)
+    screening = moderation.screen(session, group, membership, text)
+    if screening.action == moderation.BLOCK:
+        raise PostRefused(
+            f"This group does not allow “{screening.rule.phrase}” in posts. "
+            "Please rewrite that part; your text is still in the form."
+        )
+    if reply_to is not None and reply_to.thread_id != thread.id:
+        reply_to = None
+    post = Post(
+        thread_id=thread.id, author_id=author.id, body_md=text, body_html=render_markdown(text),
+        reply_to_id=reply_to.id if reply_to else None, flagged=screening.flagged,
+        submission_key=submission_key, status=PENDING,
+        moderation_reason=screening.reason or None,
+    )
+    session.add(post)
+    if screening.action == moderation.PUBLISH:
+        _publish(session, post, thread)
+    session.flush()
+    if screening.rule is not None or screening.flagged:
+        moderation.log(
+            session, group.id, None, "held by watched word" if screening.action == moderation.HOLD
+            else "flagged by watched word", post=post, target_user_id=author.id,
+            reason=screening.reason or "A watched phrase matched.",
+        )
+    session.commit()
+    return PostOutcome(post, held=screening.action == moderation.HOLD)
+
+
+def approve_post(session: Session, post: Post) -> None:
+    """Publish a held post (the moderation views log who did it)."""
+    if post.number is None:
+        _publish(session, post, post.thread)
+    else:
+        post.status = PUBLISHED
+    post.moderation_reason = None
+
+
+def edit_post(session: Session, post: Post, membership: Membership, body: str) -> None:
+    """Change the text, keeping the old one for moderators. Screened like a new post."""
+    text = check_length(body)
+    if text == post.body_md:
+        return
+    group = session.get(Group, membership.group_id)
+    screening = moderation.screen(session, group, membership, text)
+    if screening.action == moderation.BLOCK:
+        raise PostRefused(
+            f"This group does not allow “{screening.rule.phrase}” in posts. "
+            "Please rewrite that part; your text is still in the form."
+        )
+    session.add(PostRevision(post_id=post.id, body_md=post.body_md,
+                             created_at=post.edited_at or post.created_at))
+    post.body_md = text
+    post.body_html = render_markdown(text)
+    post.edited_at = utcnow()
+    post.flagged = post.flagged or screening.flagged
+    if screening.rule is not None and screening.action == moderation.HOLD:
+        # An edit must not smuggle a held phrase past the queue.
+        post.status = PENDING
+        post.moderation_reason = screening.reason
+    session.commit()
+
+
+def delete_post(session: Session, post: Post) -> None:
+    """Soft delete by the author: the thread shows "removed by its author"."""
+    post.status = REMOVED
+    session.commit()
+
+
+def page_of(post: Post) -> int:
+    if post.number is None:
+        return last_page(post.thread)
+    return (post.number - 1) // POSTS_PER_PAGE + 1
+
+
+def last_page(thread: Thread) -> int:
+    return max(1, (thread.last_number - 1) // POSTS_PER_PAGE + 1)
+
+
+def has_answered(session: Session, thread: Thread, user: User) -> bool:
+    if not user.is_authenticated:
+        return False
+    return bool(session.scalar(select(exists().where(
+        Post.thread_id == thread.id, Post.author_id == user.id,
+        Post.status.in_((PUBLISHED, PENDING, HIDDEN)),
+    ))))
+
+
+@dataclass
+class ThreadPage:
+    posts: list[Post]
+    page: int
+    pages: int
+    members: dict[int, Membership] = field(default_factory=dict)  # by user id
+
+
+def thread_page(session: Session, thread: Thread, viewer: User, *, page: int,
+                include_unpublished_of_others: bool) -> ThreadPage:
+    """One page of a thread in a fixed number of queries, whatever its length.
+
+    Numbered posts fill pages in order; posts without a number (awaiting
+    approval or rejected) show on the last page, to their author and, with
+    ``include_unpublished_of_others``, to moderators.
+    """
+    pages = last_page(thread)
+    page = min(max(page, 1), pages)
+    first = (page - 1) * POSTS_PER_PAGE + 1
+    in_range = and_(Post.number >= first, Post.number < first + POSTS_PER_PAGE)
+    conditions = [in_range]
+    if page == pages:
+        unnumbered = Post.number.is_(None)
+        if include_unpublished_of_others:
+            conditions.append(unnumbered)
+        elif viewer.is_authenticated:
+            conditions.append(and_(unnumbered, Post.author_id == viewer.id))
+    posts = list(session.scalars(
+        select(Post).where(Post.thread_id == thread.id, or_(*conditions))
+        .options(selectinload(Post.author), selectinload(Post.reply_to))
+        .order_by(Post.number.is_(None), Post.number, Post.id)
+    ))
+    author_ids = {p.author_id for p in posts if p.author_id is not None}
+    author_ids |= {p.reply_to.author_id for p in posts if p.reply_to and p.reply_to.author_id}
+    members = {}
+    if author_ids:
+        members = {m.user_id: m for m in session.scalars(
+            select(Membership).where(Membership.group_id == thread.discussion.group_id,
+                                     Membership.user_id.in_(author_ids))
+        )}
+    return ThreadPage(posts=posts, page=page, pages=pages, members=members)
+
+
+def mark_read(session: Session, thread: Thread, user: User, up_to: int) -> int:
+    """Record reading up to post ``up_to``; returns the number read before."""
+    read = session.get(ThreadRead, (user.id, thread.id))
+    before = read.last_read_number if read else 0
+    if read is None:
+        session.add(ThreadRead(user_id=user.id, thread_id=thread.id, last_read_number=up_to))
+    elif up_to > read.last_read_number:
+        read.last_read_number = up_to
+        read.read_at = utcnow()
+    session.commit()
+    return before
+
+
+def unread_by_thread(session: Session, discussion: Discussion, user: User) -> dict[int, int]:
+    """Published posts each thread has beyond what ``user`` has read."""
+    rows = session.execute(
+        select(Thread.id, Thread.last_number, func.coalesce(ThreadRead.last_read_number, 0))
+        .outerjoin(ThreadRead, and_(ThreadRead.thread_id == Thread.id,
+                                    ThreadRead.user_id == user.id))
+        .where(Thread.discussion_id == discussion.id)
+    )
+    return {thread_id: max(0, last - read) for thread_id, last, read in rows}
