@@ -6,7 +6,7 @@ from pathlib import Path
 from flask import Flask
 from sqlalchemy import select
 
-from casebook import db, errors, policy, security
+from casebook import db, errors, policy, security, timefmt
 from casebook.config import load_config
 from casebook.extensions import csrf, limiter, login_manager
 from casebook.paths import resource_dir
@@ -38,12 +38,16 @@ def create_app(config: dict | None = None) -> Flask:
 
     from casebook.accounts.views import bp as accounts_bp
     from casebook.cases.views import bp as cases_bp
+    from casebook.discussion.views import bp as discussion_bp
+    from casebook.groups.views import bp as groups_bp
     from casebook.main.views import bp as main_bp
+    from casebook.moderation.views import bp as moderation_bp
 
-    app.register_blueprint(main_bp)
-    app.register_blueprint(accounts_bp)
-    app.register_blueprint(cases_bp)
+    for blueprint in (main_bp, accounts_bp, cases_bp, groups_bp, discussion_bp,
+                      moderation_bp):
+        app.register_blueprint(blueprint)
 
+    app.jinja_env.filters.update(localtime=timefmt.localtime, isotime=timefmt.isotime)
     app.jinja_env.globals.update(
         policy=policy,
         site_name=app.config["SITE_NAME"],

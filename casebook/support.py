@@ -28,7 +28,10 @@ class SupportOrganisation:
 def load_support(path: str | Path | None) -> list[SupportOrganisation]:
     """Read the list, failing loudly at start-up: a wrong panel is worse than none."""
     source = Path(path) if path else DEFAULT_FILE
-    entries = yaml.safe_load(source.read_text(encoding="utf-8"))
+    try:
+        entries = yaml.safe_load(source.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise ValueError(f"{source}: invalid YAML: {exc}") from exc
     if not isinstance(entries, list) or not entries:
         raise ValueError(f"{source}: must be a non-empty list of organisations")
     organisations = []
