@@ -17,6 +17,7 @@ def create_app(config: dict | None = None) -> Flask:
     """Build the application; ``config`` overrides values read from the environment."""
     app = Flask(
         __name__,
+        instance_path=_instance_path(),
         instance_relative_config=True,
         template_folder=str(resource_dir("templates")),
         static_folder=str(resource_dir("static")),
@@ -27,6 +28,13 @@ def create_app(config: dict | None = None) -> Flask:
         "RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "memory://"
     )
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", False)
+    if app.config["PROXY_COUNT"]:
+        # Behind a reverse proxy the client address comes from X-Forwarded-For;
+        # without this every visitor would share the proxy's rate limit.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        count = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
     db.init_app(app)
     csrf.init_app(app)

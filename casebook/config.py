@@ -49,6 +49,7 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "CASES_DIR": os.environ.get("CASEBOOK_CASES_DIR") or str(resource_dir("cases")),
         "SUPPORT_FILE": os.environ.get("CASEBOOK_SUPPORT_FILE") or None,
         "SITE_NAME": os.environ.get("CASEBOOK_SITE_NAME", "Casebook"),
+        "PROXY_COUNT": int(os.environ.get("CASEBOOK_PROXY_COUNT", "0") or 0),
         "SIGNIN_RATE_LIMIT": os.environ.get(
             "CASEBOOK_SIGNIN_RATE_LIMIT", "10 per minute;30 per hour"
         ),
