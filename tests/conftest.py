@@ -18,8 +18,13 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
 from casebook import create_app, migrate
+from casebook.accounts.service import set_hash_cost
 from casebook.db import Base, make_engine
 from casebook.extensions import limiter
+
+# The rules under test don't depend on the hashing cost; the default argon2id
+# cost would make account-heavy tests take minutes.
+set_hash_cost(time_cost=1, memory_cost=1024)
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"

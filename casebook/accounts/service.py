@@ -17,6 +17,16 @@ _hasher = PasswordHasher()  # argon2id with the library's current defaults
 _DUMMY_HASH = _hasher.hash("casebook-no-such-account")
 
 
+def set_hash_cost(*, time_cost: int, memory_cost: int) -> None:
+    """Change the argon2id cost for new hashes (the test suite lowers it for speed).
+
+    Existing hashes keep verifying: each carries its own parameters.
+    """
+    global _hasher, _DUMMY_HASH
+    _hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_cost, parallelism=1)
+    _DUMMY_HASH = _hasher.hash("casebook-no-such-account")
+
+
 class EmailTaken(Exception):
     pass
 
