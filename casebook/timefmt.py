@@ -1,6 +1,7 @@
 """Times are stored in UTC and shown in the viewer's own timezone."""
 
 from datetime import datetime
+from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from flask_login import current_user
@@ -16,8 +17,11 @@ def zone_for(user) -> ZoneInfo:
         return ZoneInfo(DEFAULT_TIMEZONE)
 
 
-def is_timezone(name: str) -> bool:
-    return name in available_timezones()
+@cache
+def timezone_names() -> list[str]:
+    """Place-based IANA zones (Europe/London, ...), without legacy aliases."""
+    return sorted(name for name in available_timezones()
+                  if "/" in name and not name.startswith(("Etc/", "SystemV/", "US/")))
 
 
 def localtime(value: datetime | None, fmt: str = "%-d %b %Y, %H:%M") -> str:

@@ -1,8 +1,16 @@
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    PasswordField,
+    SelectField,
+    StringField,
+)
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Regexp
 
 from casebook.accounts.service import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
+from casebook.timefmt import timezone_names
 
 _EMAIL = Regexp(
     r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message="Enter an email address like name@example.org."
@@ -57,6 +65,17 @@ class ChangePasswordForm(FlaskForm):
         validators=[InputRequired(message="Repeat your new password."),
                     EqualTo("new_password", message="The two passwords do not match.")],
     )
+
+
+class TimezoneForm(FlaskForm):
+    timezone = SelectField(
+        "Timezone", description="Times in discussions are shown in this timezone.",
+        validators=[DataRequired(message="Choose a timezone.")],
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.timezone.choices = [(name, name.replace("_", " ")) for name in timezone_names()]
 
 
 class DeleteAccountForm(FlaskForm):

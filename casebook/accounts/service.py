@@ -97,6 +97,11 @@ def change_password(session: Session, user: User, current: str, new: str) -> Non
     session.commit()
 
 
+def set_timezone(session: Session, user: User, name: str) -> None:
+    user.timezone = name
+    session.commit()
+
+
 def delete_account(session: Session, user: User, password: str) -> None:
     if not _verify(user.password_hash, password):
         raise WrongPassword()

@@ -7,6 +7,7 @@ from casebook.accounts.forms import (
     DeleteAccountForm,
     RegisterForm,
     SignInForm,
+    TimezoneForm,
 )
 from casebook.db import get_session
 from casebook.extensions import limiter
@@ -73,11 +74,13 @@ def sign_out():
     return redirect(url_for("main.home"))
 
 
-def _account_page(password_form=None, delete_form=None, status=200):
+def _account_page(password_form=None, delete_form=None, timezone_form=None, status=200):
     return render_template(
         "accounts/account.html",
         password_form=password_form or ChangePasswordForm(formdata=None),
         delete_form=delete_form or DeleteAccountForm(formdata=None),
+        timezone_form=timezone_form
+        or TimezoneForm(formdata=None, timezone=current_user.timezone),
     ), status
 
 
@@ -85,6 +88,17 @@ def _account_page(password_form=None, delete_form=None, status=200):
 @login_required
 def account():
     return _account_page()
+
+
+@bp.route("/timezone", methods=["POST"])
+@login_required
+def change_timezone():
+    form = TimezoneForm()
+    if form.validate_on_submit():
+        service.set_timezone(get_session(), current_user, form.timezone.data)
+        flash(f"Times are now shown in {form.timezone.data.replace('_', ' ')}.", "success")
+        return redirect(url_for("accounts.account"))
+    return _account_page(timezone_form=form, status=422)
 
 
 @bp.route("/password", methods=["POST"])
