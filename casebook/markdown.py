@@ -5,6 +5,10 @@ result is cleaned again with nh3 on an allowlist, so neither a parser quirk
 nor a hostile input can put script, styles or foreign images on a page.
 """
 
+import re
+import threading
+import unicodedata
+
 import markdown as md
 import nh3
 
@@ -21,15 +25,42 @@ ALLOWED_ATTRIBUTES = {
 }
 URL_SCHEMES = {"http", "https", "mailto"}
 LINK_REL = "nofollow noopener ugc"
+_SCHEME_RE = re.compile(r"([a-zA-Z][a-zA-Z0-9+.\-]*):")
+
+
+_local = threading.local()
 
 
 def _converter() -> md.Markdown:
-    converter = md.Markdown(extensions=["tables", "fenced_code", "sane_lists"])
-    # Treat raw HTML as literal text: authors see what they typed, and the
-    # browser never parses it.
-    converter.preprocessors.deregister("html_block")
-    converter.inlinePatterns.deregister("html")
-    return converter
+    # Building a converter costs more than converting a post, so each thread
+    # keeps one and resets it between documents.
+    converter = getattr(_local, "converter", None)
+    if converter is None:
+        converter = md.Markdown(extensions=["tables", "fenced_code", "sane_lists"])
+        # Treat raw HTML as literal text: authors see what they typed, and the
+        # browser never parses it.
+        converter.preprocessors.deregister("html_block")
+        converter.inlinePatterns.deregister("html")
+        _local.converter = converter
+    return converter.reset()
+
+
+def _url_filter(_tag: str, attribute: str, value: str) -> str | None:
+    """Drop a URL whose scheme is unsafe once whitespace and control characters go.
+
+    nh3 reads "java    script:" (Markdown turns a tab into spaces) as a relative
+    path, as today's browsers do; a link must also be safe for any reader that
+    strips such characters before looking at the scheme.
+    """
+    if attribute not in ("href", "src"):
+        return value
+    squeezed = "".join(
+        ch for ch in value if not ch.isspace() and unicodedata.category(ch) not in ("Cc", "Cf")
+    )
+    match = _SCHEME_RE.match(squeezed)
+    if match and match.group(1).lower() not in URL_SCHEMES:
+        return None
+    return value
 
 
 def render_markdown(source: str) -> str:
@@ -41,6 +72,7 @@ def render_markdown(source: str) -> str:
         url_schemes=URL_SCHEMES,
         link_rel=LINK_REL,
         strip_comments=True,
+        attribute_filter=_url_filter,
     )
 
 

@@ -1,0 +1,35 @@
+from contextlib import contextmanager
+
+import pytest
+
+from casebook.db import get_session
+from tests.cases.casefiles import copy_repo_cases
+
+
+@pytest.fixture
+def case_dir(tmp_path):
+    """A folder holding copies of the repository's four cases, free to change."""
+    return copy_repo_cases(tmp_path / "cases")
+
+
+@pytest.fixture
+def run_import(app):
+    """``casebook import-cases DIR`` as an operator runs it; returns Click's result."""
+    runner = app.test_cli_runner()
+
+    def run(folder):
+        return runner.invoke(args=["import-cases", str(folder)])
+
+    return run
+
+
+@pytest.fixture
+def fresh_session(app):
+    """A new app context and session, so reads see what was committed, not a cache."""
+
+    @contextmanager
+    def open_session():
+        with app.app_context():
+            yield get_session()
+
+    return open_session
