@@ -38,7 +38,8 @@ def test_register_sign_in_and_read_a_case_through_its_content_note(page, live, l
     expect(page.get_by_text("Priya@Example.org")).to_be_visible()
     assert_accessible(page)
     page.get_by_role("button", name="Change password").click()
-    expect(page.get_by_text("Enter your current password.")).to_be_visible()
+    expect(page.get_by_text("Enter your current password.", exact=True)).to_be_visible()
+    expect(page.get_by_label("Current password")).to_have_attribute("aria-invalid", "true")
     assert_accessible(page)
 
     page.get_by_role("link", name="Case library").click()
