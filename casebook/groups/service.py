@@ -10,12 +10,14 @@ from sqlalchemy.orm import Session, selectinload
 
 from casebook.accounts.models import User
 from casebook.db import utcnow
+from casebook.discussion.models import Discussion
 from casebook.groups.models import (
     ACTIVE,
     FACILITATOR,
     GROUP_KINDS,
     LEFT,
     PARTICIPANT,
+    PREMODERATION,
     REMOVED,
     ROLES,
     Group,
@@ -23,10 +25,14 @@ from casebook.groups.models import (
     Membership,
 )
 from casebook.markdown import render_markdown
+from casebook.moderation import service as moderation
 
 # No 0/O, 1/I/L: codes are read aloud in seminar rooms and typed from slides.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 8
+PREMODERATION_MAX_N = 50
+INVALID_CODE = ("That code doesn't open a group. Check it with your facilitator; "
+                "it may have changed or expired.")
 
 
 class GroupError(Exception):
@@ -35,6 +41,20 @@ class GroupError(Exception):
 
 def new_join_code() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def _unused_code(session: Session) -> str:
+    # 31**8 codes make a clash very unlikely; checking costs one query.
+    while True:
+        code = new_join_code()
+        if session.scalar(select(Group.id).where(Group.join_code == code)) is None:
+            return code
+
+
+def display_code(code: str) -> str:
+    """"ABCD-EFGH": easier to read aloud and copy; the hyphen is optional when typed."""
+    half = len(code) // 2
+    return f"{code[:half]}-{code[half:]}"
 
 
 def normalise_code(code: str) -> str:
@@ -81,7 +101,7 @@ def create_group(session: Session, creator: User, *, name: str, description: str
         raise GroupError("Choose a kind of group.")
     group = Group(
         name=name.strip(), description_md=description,
-        description_html=render_markdown(description), kind=kind, join_code=new_join_code(),
+        description_html=render_markdown(description), kind=kind, join_code=_unused_code(session),
         requires_approval=requires_approval,
         created_by_id=creator.id,
     )
@@ -94,6 +114,12 @@ def create_group(session: Session, creator: User, *, name: str, description: str
 
 def update_group(session: Session, group: Group, *, name: str, description: str, kind: str,
                  requires_approval: bool, premoderation: str, premoderation_first_n: int) -> None:
+    if kind not in GROUP_KINDS:
+        raise GroupError("Choose a kind of group.")
+    if premoderation not in PREMODERATION:
+        raise GroupError("Choose how posts are pre-moderated.")
+    if not 1 <= premoderation_first_n <= PREMODERATION_MAX_N:
+        raise GroupError(f"Choose a number from 1 to {PREMODERATION_MAX_N}.")
     group.name = name.strip()
     group.description_md = description
     group.description_html = render_markdown(description)
@@ -106,7 +132,7 @@ def update_group(session: Session, group: Group, *, name: str, description: str,
 
 def rotate_code(session: Session, group: Group, expires_at: datetime | None = None) -> str:
     """A new code (the old one and its link stop working at once)."""
-    group.join_code = new_join_code()
+    group.join_code = _unused_code(session)
     group.join_code_expires_at = expires_at
     session.commit()
     return group.join_code
@@ -118,7 +144,13 @@ def disable_code(session: Session, group: Group) -> None:
     session.commit()
 
 
-def set_code_expiry(session: Session, group: Group, expires_at: datetime | None) -> None:
+def set_code_expiry(session: Session, group: Group, expires_at: datetime | None,
+                    now: datetime | None = None) -> None:
+    """Set or (with None) clear when the code stops working; never in the past."""
+    if group.join_code is None:
+        raise GroupError("Joining is switched off. Turn it back on before setting an expiry.")
+    if expires_at is not None and expires_at <= (now or utcnow()):
+        raise GroupError("Choose a time in the future, or leave it empty for no expiry.")
     group.join_code_expires_at = expires_at
     session.commit()
 
@@ -174,6 +206,30 @@ def join(session: Session, group: Group, user: User) -> JoinOutcome:
     return JoinOutcome(group, joined=True)
 
 
+def pending_request_for(session: Session, group: Group, user: User) -> JoinRequest | None:
+    return session.scalar(
+        select(JoinRequest).where(JoinRequest.group_id == group.id,
+                                  JoinRequest.user_id == user.id,
+                                  JoinRequest.status == "pending")
+    )
+
+
+def pending_request_count(session: Session, group: Group) -> int:
+    return session.scalar(
+        select(func.count()).select_from(JoinRequest).where(
+            JoinRequest.group_id == group.id, JoinRequest.status == "pending")
+    )
+
+
+def my_pending_requests(session: Session, user: User) -> list[Group]:
+    """Groups the user asked to join that have not decided yet, for "My groups"."""
+    return list(session.scalars(
+        select(Group).join(JoinRequest, JoinRequest.group_id == Group.id)
+        .where(JoinRequest.user_id == user.id, JoinRequest.status == "pending")
+        .order_by(Group.name)
+    ))
+
+
 def pending_requests(session: Session, group: Group) -> list[JoinRequest]:
     return list(session.scalars(
         select(JoinRequest).where(JoinRequest.group_id == group.id,
@@ -191,7 +247,10 @@ def decide_request(session: Session, group: Group, request: JoinRequest, decider
     request.decided_by_id = decider.id
     if approve:
         user = session.get(User, request.user_id)
-        _add_member(session, group, user, PARTICIPANT)
+        current = membership_of(session, group.id, user)
+        # Someone added directly meanwhile keeps the role they were given.
+        if current is None or not current.is_active:
+            _add_member(session, group, user, PARTICIPANT)
     session.commit()
 
 
@@ -218,20 +277,44 @@ def facilitator_count(session: Session, group_id: int) -> int:
     )
 
 
-def set_role(session: Session, group: Group, target: Membership, role: str) -> None:
-    """Promote or demote; a group always keeps at least one facilitator."""
+def set_role(session: Session, group: Group, target: Membership, role: str,
+             actor: User | None = None, reason: str = "") -> bool:
+    """Promote or demote; a group always keeps at least one facilitator.
+
+    The change is written to the group's moderation log in the same
+    transaction. Answers False when the role was already ``role``.
+    """
     if role not in ROLES:
         raise GroupError("Choose facilitator, moderator or participant.")
+    if target.group_id != group.id or not target.is_active:
+        raise GroupError("That person is not a member of this group.")
+    if target.role == role:
+        return False
     if (target.role == FACILITATOR and role != FACILITATOR
             and facilitator_count(session, group.id) <= 1):
         raise GroupError("A group needs at least one facilitator. Promote someone else first.")
+    old = target.role
     target.role = role
+    moderation.log(session, group.id, actor, "changed role", target_user_id=target.user_id,
+                   reason=reason, details={"from": old, "to": role})
     session.commit()
+    return True
 
 
-def remove_member(session: Session, target: Membership) -> None:
+def remove_member(session: Session, target: Membership, actor: User | None = None,
+                  reason: str = "") -> None:
+    """Take someone out of the group; they lose access at once and can't rejoin by code."""
+    if not target.is_active:
+        raise GroupError("That person is not a member of this group.")
+    if (target.role == FACILITATOR
+            and facilitator_count(session, target.group_id) <= 1):
+        raise GroupError("A group needs at least one facilitator. Promote someone else first.")
+    old = target.role
     target.status = REMOVED
     target.role = PARTICIPANT
+    moderation.log(session, target.group_id, actor, "removed member",
+                   target_user_id=target.user_id, reason=reason.strip(),
+                   details={"role": old})
     session.commit()
 
 
@@ -251,3 +334,11 @@ def my_groups(session: Session, user: User) -> list[Membership]:
         .options(selectinload(Membership.group)).join(Group).order_by(Group.name)
     ))
 
+
+def group_discussions(session: Session, group: Group) -> list[Discussion]:
+    """The group's discussions, oldest first (the views filter what each person sees)."""
+    return list(session.scalars(
+        select(Discussion).where(Discussion.group_id == group.id)
+        .options(selectinload(Discussion.case))
+        .order_by(Discussion.created_at, Discussion.id)
+    ))

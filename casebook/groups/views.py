@@ -1,15 +1,373 @@
-from flask import Blueprint, render_template
+"""Groups: creating, joining, the overview, settings, members and join requests.
+
+Every group-owned URL goes through ``load_group`` first, so outsiders and
+signed-out visitors get 404 whatever the group id; the policy then decides
+what a member may do (403 when they may see the page but not do this).
+"""
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_required
 
-from casebook.db import get_session
+from casebook import policy
+from casebook.db import get_session, utcnow
+from casebook.extensions import limiter
 from casebook.groups import service
+from casebook.groups.access import load_group, require
+from casebook.groups.forms import (
+    DecisionForm,
+    ExpiryForm,
+    GroupForm,
+    JoinForm,
+    RemoveForm,
+    RoleForm,
+    SettingsForm,
+)
+from casebook.groups.models import ACTIVE, ROLES, Group, JoinRequest, Membership
+from casebook.groups.service import INVALID_CODE, GroupError
+from casebook.timefmt import from_local_input, localtime, to_local_input
 
 bp = Blueprint("groups", __name__)
 
+# Join codes are guessable in principle: slow down anyone trying many.
+JOIN_POST_LIMIT = "20 per minute"
+JOIN_LINK_GET_LIMIT = "60 per minute"
+
+
+@bp.app_context_processor
+def _template_helpers():
+    return {"has_endpoint": has_endpoint}
+
+
+def has_endpoint(name: str) -> bool:
+    """Templates link to another area's page only once that page exists."""
+    return name in current_app.view_functions
+
+
+def _status(form) -> int:
+    return 422 if form.errors else 200
+
+
+def _active_member_or_404(group: Group, member_id: int) -> Membership:
+    target = get_session().get(Membership, member_id)
+    if target is None or target.group_id != group.id or target.status != ACTIVE:
+        abort(404)
+    return target
+
+
+# My groups and creating a group ---------------------------------------------
 
 @bp.route("/groups/")
 @login_required
 def my_groups():
+    session = get_session()
     return render_template(
-        "groups/my_groups.html", memberships=service.my_groups(get_session(), current_user)
+        "groups/my_groups.html",
+        memberships=service.my_groups(session, current_user),
+        pending=service.my_pending_requests(session, current_user),
     )
+
+
+@bp.route("/groups/new", methods=["GET", "POST"])
+@login_required
+def create():
+    require(policy.may_create_group(current_user))
+    form = GroupForm()
+    if form.validate_on_submit():
+        try:
+            group = service.create_group(
+                get_session(), current_user, name=form.name.data,
+                description=form.description.data or "", kind=form.kind.data,
+                requires_approval=form.requires_approval.data,
+            )
+        except GroupError as error:
+            form.kind.errors = [*form.kind.errors, str(error)]
+        else:
+            flash(f"You created {group.name} and are its facilitator. Share the join code "
+                  "below to invite people.", "success")
+            return redirect(url_for(".overview", group_id=group.id))
+    return render_template("groups/create.html", form=form), _status(form)
+
+
+# Overview, join code management, leaving -------------------------------------
+
+def _overview(group: Group, membership: Membership | None, *, expiry_form=None,
+              status: int = 200):
+    session = get_session()
+    now = utcnow()
+    discussions = [d for d in service.group_discussions(session, group)
+                   if policy.may_view_discussion(current_user, membership, d, now)]
+    facilitators = service.facilitator_count(session, group.id)
+    context = {
+        "group": group, "membership": membership, "discussions": discussions, "now": now,
+        "is_member": policy.is_member(current_user, membership),
+        "may_leave": policy.may_leave_group(current_user, membership, facilitators),
+        "may_manage": policy.may_manage_group(current_user, membership),
+    }
+    if context["may_manage"]:
+        expires = group.join_code_expires_at
+        context.update(
+            pending_count=service.pending_request_count(session, group),
+            code_display=service.display_code(group.join_code) if group.join_code else None,
+            invite_link=(url_for(".join_link", code=group.join_code, _external=True)
+                         if group.join_code else None),
+            code_expired=expires is not None and expires <= now,
+            expiry_form=expiry_form or ExpiryForm(
+                formdata=None, expires_at=to_local_input(expires, current_user)),
+        )
+    return render_template("groups/overview.html", **context), status
+
+
+@bp.route("/groups/<int:group_id>")
+def overview(group_id: int):
+    group, membership = load_group(group_id)
+    return _overview(group, membership)
+
+
+@bp.route("/groups/<int:group_id>/code/rotate", methods=["POST"])
+def rotate_code(group_id: int):
+    group, membership = load_group(group_id)
+    require(policy.may_manage_group(current_user, membership))
+    was_off = group.join_code is None
+    # A future expiry carries over to the new code; a past one would make
+    # the new code useless from the start.
+    expires = group.join_code_expires_at
+    keep = expires if expires is not None and expires > utcnow() else None
+    code = service.display_code(service.rotate_code(get_session(), group, keep))
+    if was_off:
+        flash(f"Joining is switched on again with the new code {code}.", "success")
+    else:
+        flash(f"The new join code is {code}. The old code and invite link no longer work.",
+              "success")
+    return redirect(url_for(".overview", group_id=group.id))
+
+
+@bp.route("/groups/<int:group_id>/code/disable", methods=["POST"])
+def disable_code(group_id: int):
+    group, membership = load_group(group_id)
+    require(policy.may_manage_group(current_user, membership))
+    service.disable_code(get_session(), group)
+    flash("Joining is switched off: the code and invite link no longer work.", "success")
+    return redirect(url_for(".overview", group_id=group.id))
+
+
+@bp.route("/groups/<int:group_id>/code/expiry", methods=["POST"])
+def code_expiry(group_id: int):
+    group, membership = load_group(group_id)
+    require(policy.may_manage_group(current_user, membership))
+    if group.join_code is None:
+        flash("Joining is switched off. Turn it back on before setting an expiry.", "error")
+        return redirect(url_for(".overview", group_id=group.id))
+    form = ExpiryForm()
+    if form.validate_on_submit():
+        expires = from_local_input(form.expires_at.data, current_user)
+        try:
+            service.set_code_expiry(get_session(), group, expires)
+        except GroupError as error:
+            form.expires_at.errors = [*form.expires_at.errors, str(error)]
+        else:
+            if expires is None:
+                flash("The join code no longer expires.", "success")
+            else:
+                flash(f"The join code now stops working at {localtime(expires)}.", "success")
+            return redirect(url_for(".overview", group_id=group.id))
+    return _overview(group, membership, expiry_form=form, status=422)
+
+
+@bp.route("/groups/<int:group_id>/leave", methods=["POST"])
+def leave(group_id: int):
+    group, membership = load_group(group_id)
+    require(policy.is_member(current_user, membership))
+    try:
+        service.leave(get_session(), membership)
+    except GroupError as error:
+        flash(str(error), "error")
+        return _overview(group, membership, status=409)
+    flash(f"You have left {group.name}.", "success")
+    return redirect(url_for(".my_groups"))
+
+
+# Settings --------------------------------------------------------------------
+
+@bp.route("/groups/<int:group_id>/settings", methods=["GET", "POST"])
+def settings(group_id: int):
+    group, membership = load_group(group_id)
+    require(policy.may_manage_group(current_user, membership))
+    form = SettingsForm(data={
+        "name": group.name, "description": group.description_md, "kind": group.kind,
+        "requires_approval": group.requires_approval, "premoderation": group.premoderation,
+        "premoderation_first_n": group.premoderation_first_n,
+    })
+    if form.validate_on_submit():
+        first_n = form.premoderation_first_n.data or group.premoderation_first_n
+        try:
+            service.update_group(
+                get_session(), group, name=form.name.data,
+                description=form.description.data or "", kind=form.kind.data,
+                requires_approval=form.requires_approval.data,
+                premoderation=form.premoderation.data, premoderation_first_n=first_n,
+            )
+        except GroupError as error:
+            flash(str(error), "error")
+        else:
+            flash("The group's settings are saved.", "success")
+            return redirect(url_for(".overview", group_id=group.id))
+    status = 422 if form.errors or request.method == "POST" else 200
+    return render_template("groups/settings.html", group=group, membership=membership,
+                           form=form), status
+
+
+# Members ---------------------------------------------------------------------
+
+def _members_page(group: Group, membership: Membership | None, status: int = 200):
+    return render_template(
+        "groups/members.html", group=group, membership=membership,
+        members=service.active_members(get_session(), group), roles=ROLES,
+    ), status
+
+
+@bp.route("/groups/<int:group_id>/members")
+def members(group_id: int):
+    group, membership = load_group(group_id)
+    require(policy.may_view_members(current_user, membership))
+    return _members_page(group, membership)
+
+
+@bp.route("/groups/<int:group_id>/members/<int:member_id>/role", methods=["POST"])
+def change_role(group_id: int, member_id: int):
+    group, membership = load_group(group_id)
+    target = _active_member_or_404(group, member_id)
+    require(policy.may_change_role(current_user, membership, target))
+    form = RoleForm()
+    if not form.validate_on_submit():
+        flash("Choose facilitator, moderator or participant.", "error")
+        return _members_page(group, membership, status=422)
+    name = target.user.display_name
+    try:
+        changed = service.set_role(get_session(), group, target, form.role.data,
+                                   actor=current_user)
+    except GroupError as error:
+        flash(str(error), "error")
+        return _members_page(group, membership, status=409)
+    if changed:
+        flash(f"{name} is now a {target.role_title.lower()}.", "success")
+    else:
+        flash(f"{name} is already a {target.role_title.lower()}.", "info")
+    if not policy.may_view_members(current_user, membership):
+        # They demoted themselves and can no longer see the list.
+        return redirect(url_for(".overview", group_id=group.id))
+    return redirect(url_for(".members", group_id=group.id))
+
+
+@bp.route("/groups/<int:group_id>/members/<int:member_id>/remove", methods=["POST"])
+def remove_member(group_id: int, member_id: int):
+    group, membership = load_group(group_id)
+    target = _active_member_or_404(group, member_id)
+    require(policy.may_remove_member(current_user, membership, target))
+    form = RemoveForm()
+    if not form.validate_on_submit():
+        flash("Keep the reason to 500 characters or fewer.", "error")
+        return _members_page(group, membership, status=422)
+    name = target.user.display_name
+    try:
+        service.remove_member(get_session(), target, actor=current_user,
+                              reason=form.reason.data or "")
+    except GroupError as error:
+        flash(str(error), "error")
+        return _members_page(group, membership, status=409)
+    flash(f"{name} has been removed from the group and can no longer see it.", "success")
+    return redirect(url_for(".members", group_id=group.id))
+
+
+# Join requests ---------------------------------------------------------------
+
+@bp.route("/groups/<int:group_id>/requests")
+def requests(group_id: int):
+    group, membership = load_group(group_id)
+    require(policy.may_manage_group(current_user, membership))
+    return render_template("groups/requests.html", group=group, membership=membership,
+                           pending=service.pending_requests(get_session(), group))
+
+
+@bp.route("/groups/<int:group_id>/requests/<int:request_id>", methods=["POST"])
+def decide_request(group_id: int, request_id: int):
+    group, membership = load_group(group_id)
+    session = get_session()
+    join_request = session.get(JoinRequest, request_id)
+    if join_request is None or join_request.group_id != group.id:
+        abort(404)
+    require(policy.may_manage_group(current_user, membership))
+    form = DecisionForm()
+    if not form.validate_on_submit():
+        flash("Choose approve or decline.", "error")
+        return redirect(url_for(".requests", group_id=group.id))
+    approve = form.decision.data == "approve"
+    name = join_request.user.display_name
+    try:
+        service.decide_request(session, group, join_request, current_user, approve)
+    except GroupError as error:
+        flash(str(error), "error")
+    else:
+        if approve:
+            flash(f"{name} is now a participant in {group.name}.", "success")
+        else:
+            flash(f"You declined {name}'s request to join.", "success")
+    return redirect(url_for(".requests", group_id=group.id))
+
+
+# Joining with a code or link ---------------------------------------------------
+
+@bp.route("/join", methods=["GET", "POST"])
+@login_required
+@limiter.limit(JOIN_POST_LIMIT, methods=["POST"])
+def join_form():
+    form = JoinForm()
+    if form.validate_on_submit():
+        group = service.group_for_code(get_session(), form.code.data)
+        if group is not None:
+            return redirect(url_for(".join_link", code=group.join_code))
+        form.code.errors = [*form.code.errors, INVALID_CODE]
+    return render_template("groups/join.html", form=form), _status(form)
+
+
+def _invalid_link(code: str):
+    form = JoinForm(formdata=None, code=code[:40])
+    form.code.errors = [INVALID_CODE]
+    return render_template("groups/join.html", form=form), 404
+
+
+@bp.route("/join/<code>", methods=["GET", "POST"])
+@login_required
+@limiter.limit(JOIN_POST_LIMIT, methods=["POST"])
+@limiter.limit(JOIN_LINK_GET_LIMIT, methods=["GET"])
+def join_link(code: str):
+    session = get_session()
+    group = service.group_for_code(session, code)
+    if group is None:
+        return _invalid_link(code)
+    membership = service.membership_of(session, group.id, current_user)
+    context = {"group": group, "membership": membership,
+               "waiting": service.pending_request_for(session, group, current_user)}
+    if request.method == "GET":
+        return render_template("groups/join_confirm.html", **context)
+    try:
+        outcome = service.join(session, group, current_user)
+    except GroupError as error:
+        return render_template("groups/join_confirm.html", refusal=str(error), **context), 403
+    if outcome.already_member:
+        flash(f"You are already a member of {group.name}.", "info")
+    elif outcome.joined:
+        flash(f"You joined {group.name} as a participant.", "success")
+    else:
+        flash(f"Your request to join {group.name} has been sent. A facilitator will "
+              "let you in; the group will then appear here.", "success")
+        return redirect(url_for(".my_groups"))
+    return redirect(url_for(".overview", group_id=group.id))

@@ -1,0 +1,107 @@
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields import DateTimeLocalField, SelectChoice
+from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange, Optional
+
+from casebook.groups.models import GROUP_KINDS, PREMODERATION, ROLES
+from casebook.groups.service import PREMODERATION_MAX_N
+
+_NAME = [DataRequired(message="Enter a name for the group."),
+         Length(max=120, message="Keep the name to 120 characters or fewer.")]
+_DESCRIPTION = [Optional(), Length(max=5000, message="Keep it to 5,000 characters or fewer.")]
+_DESCRIPTION_HINT = ("Optional. Shown to members on the group's page. You can use Markdown: "
+                     "*italic*, **bold**, [links](https://example.org) and lists.")
+
+
+def _choices(options: dict[str, str]) -> list[SelectChoice]:
+    return [SelectChoice(value, label) for value, label in options.items()]
+
+
+_KIND_MESSAGE = "Choose what kind of group this is."
+_KIND = {"choices": _choices(GROUP_KINDS), "invalid_choice_message": _KIND_MESSAGE,
+         "validators": [InputRequired(message=_KIND_MESSAGE)]}
+_APPROVAL = ("Require approval to join (people with the code ask to join, "
+             "and a facilitator lets them in)")
+
+
+class GroupForm(FlaskForm):
+    name = StringField("Name", validators=_NAME)
+    description = TextAreaField("Description", validators=_DESCRIPTION,
+                                description=_DESCRIPTION_HINT)
+    kind = RadioField("Kind of group", **_KIND)
+    requires_approval = BooleanField(_APPROVAL)
+
+
+class SettingsForm(GroupForm):
+    premoderation = RadioField(
+        "Pre-moderation", choices=_choices(PREMODERATION),
+        invalid_choice_message="Choose when posts wait for a moderator.",
+        validators=[InputRequired(message="Choose when posts wait for a moderator.")],
+        description="Held posts appear only once a facilitator or moderator approves them. "
+                    "Facilitators' and moderators' own posts are never held.",
+    )
+    premoderation_first_n = IntegerField(
+        "Number of first posts to hold",
+        validators=[Optional(), NumberRange(min=1, max=PREMODERATION_MAX_N,
+                                            message=f"Enter a number from 1 to "
+                                                    f"{PREMODERATION_MAX_N}.")],
+        description=f"Used with “For a member's first posts”: each participant's first "
+                    f"posts, up to this many (1 to {PREMODERATION_MAX_N}), wait for approval.",
+        render_kw={"min": 1, "max": PREMODERATION_MAX_N, "inputmode": "numeric"},
+    )
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        if (self.premoderation.data == "first" and self.premoderation_first_n.data is None
+                and not self.premoderation_first_n.errors):
+            self.premoderation_first_n.errors.append(
+                f"Enter how many first posts to hold, from 1 to {PREMODERATION_MAX_N}.")
+            ok = False
+        return ok
+
+
+class JoinForm(FlaskForm):
+    code = StringField(
+        "Join code",
+        validators=[DataRequired(message="Enter the join code your facilitator gave you."),
+                    Length(max=40, message="That is longer than a join code.")],
+        description="8 letters and numbers, for example ABCD-EFGH. Capitals, spaces and "
+                    "hyphens don't matter.",
+        render_kw={"autocapitalize": "characters", "spellcheck": "false"},
+    )
+
+
+class ExpiryForm(FlaskForm):
+    expires_at = DateTimeLocalField(
+        "Code expires at", format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
+        validators=[Optional()],
+        description="In your time zone. Leave empty for a code that doesn't expire.",
+    )
+
+
+class RoleForm(FlaskForm):
+    role = SelectField("New role", choices=_choices(ROLES),
+                       invalid_choice_message="Choose facilitator, moderator or participant.",
+                       validators=[InputRequired(message="Choose a role.")])
+
+
+class RemoveForm(FlaskForm):
+    reason = StringField("Reason (optional)",
+                         validators=[Optional(), Length(max=500, message="Keep it short.")],
+                         description="Kept in the moderation log; not shown to the person.")
+
+
+class DecisionForm(FlaskForm):
+    decision = StringField(validators=[AnyOf(["approve", "decline"],
+                                             message="Choose approve or decline.")])
+
+
+class ButtonForm(FlaskForm):
+    """No fields: a CSRF-protected button (rotate, disable, leave)."""
