@@ -5,11 +5,14 @@ pre-moderation) before it is stored; a published post gets the next number
 in its thread, which fixes its page for good.
 """
 
+import math
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import and_, exists, func, or_, select, update
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, aliased, joinedload
 
 from casebook.accounts.models import User
 from casebook.cases.models import Case
@@ -20,6 +23,7 @@ from casebook.discussion.models import (
     NAMED,
     PENDING,
     POSTS_PER_PAGE,
+    PSEUDONYMOUS,
     PUBLISHED,
     REMOVED,
     Discussion,
@@ -28,9 +32,29 @@ from casebook.discussion.models import (
     Thread,
     ThreadRead,
 )
-from casebook.groups.models import Group, Membership
+from casebook.groups.models import FACILITATOR, MODERATOR, Group, Membership
 from casebook.markdown import render_markdown
 from casebook.moderation import service as moderation
+
+THREAD_TITLE_LENGTH = 200
+EXCERPT_LENGTH = 140
+# Emphasis marks, quote and heading marks at line starts, link brackets and targets.
+_MARKUP_RE = re.compile(
+    r"[*`\[\]]+|(?<!\w)_+|_+(?!\w)|^[ \t]*(?:[>#][ \t]*)+|\]?\(https?://[^)\s]*\)",
+    re.MULTILINE,
+)
+
+
+def excerpt(text: str, limit: int = EXCERPT_LENGTH) -> str:
+    """A one-line plain-text start of ``text`` (Markdown marks dropped), at most ``limit``.
+
+    For display as escaped text only; never rendered as HTML.
+    """
+    plain = " ".join(_MARKUP_RE.sub(" ", text).split())
+    if len(plain) <= limit:
+        return plain
+    cut = plain[: limit - 1].rsplit(" ", 1)[0] or plain[: limit - 1]
+    return cut.rstrip(" ,;:.") + "…"
 
 
 class PostRefused(Exception):
@@ -58,12 +82,29 @@ def create_discussion(session: Session, group: Group, case: Case, creator: User,
     )
     session.add(discussion)
     for order, prompt in enumerate(p for p in case.prompts if not p.retired):
+        # The title is a plain-text label (lists, exports); the page shows the
+        # prompt itself. Prompts may be longer than the column.
         discussion.threads.append(Thread(
-            prompt_id=prompt.id, title=prompt.text_md, position=order,
-            created_by_id=creator.id,
+            prompt_id=prompt.id, title=excerpt(prompt.text_md, THREAD_TITLE_LENGTH),
+            position=order, created_by_id=creator.id,
         ))
     session.commit()
     return discussion
+
+
+def update_discussion(session: Session, discussion: Discussion, *, title: str,
+                      opens_at: datetime | None, closes_at: datetime | None,
+                      post_first: bool, identity: str, allow_member_threads: bool) -> None:
+    """Change a discussion's title, times and modes; its threads and posts stay."""
+    if opens_at and closes_at and closes_at <= opens_at:
+        raise ValueError("The closing time must be after the opening time.")
+    discussion.title = (title or discussion.case.title).strip()
+    discussion.opens_at = opens_at
+    discussion.closes_at = closes_at
+    discussion.post_first = post_first
+    discussion.identity = identity
+    discussion.allow_member_threads = allow_member_threads
+    session.commit()
 
 
 def check_length(body: str) -> str:
@@ -117,9 +158,18 @@ def submit_post(session: Session, thread: Thread, author: User, membership: Memb
         moderation_reason=screening.reason or None,
     )
     session.add(post)
-    if screening.action == moderation.PUBLISH:
-        _publish(session, post, thread)
-    session.flush()
+    try:
+        if screening.action == moderation.PUBLISH:
+            _publish(session, post, thread)
+        session.flush()
+    except IntegrityError:
+        # The same form sent twice at once: the other request stored it first.
+        session.rollback()
+        if submission_key:
+            earlier = session.scalar(select(Post).where(Post.submission_key == submission_key))
+            if earlier is not None:
+                return PostOutcome(earlier, held=earlier.status == PENDING, duplicate=True)
+        raise
     if screening.rule is not None or screening.flagged:
         moderation.log(
             session, group.id, None, "held by watched word" if screening.action == moderation.HOLD
@@ -128,6 +178,39 @@ def submit_post(session: Session, thread: Thread, author: User, membership: Memb
         )
     session.commit()
     return PostOutcome(post, held=screening.action == moderation.HOLD)
+
+
+def start_thread(session: Session, discussion: Discussion, author: User,
+                 membership: Membership, title: str, body: str, *,
+                 submission_key: str | None = None) -> PostOutcome:
+    """A member's own thread, after the prompts, with its first post.
+
+    The first post is screened like any other; when it is refused
+    (PostRefused) no thread is created either. A repeated
+    ``submission_key`` returns the first submission's post.
+    """
+    if submission_key:
+        earlier = session.scalar(select(Post).where(Post.submission_key == submission_key))
+        if earlier is not None:
+            return PostOutcome(earlier, held=earlier.status == PENDING, duplicate=True)
+    check_length(body)
+    title = " ".join(title.split())
+    if not title:
+        raise ValueError("Give the thread a title.")
+    position = session.scalar(
+        select(func.coalesce(func.max(Thread.position), -1))
+        .where(Thread.discussion_id == discussion.id)
+    ) + 1
+    thread = Thread(discussion=discussion, prompt_id=None, title=title[:THREAD_TITLE_LENGTH],
+                    position=position, created_by_id=author.id)
+    session.add(thread)
+    session.flush()
+    try:
+        return submit_post(session, thread, author, membership, body,
+                           submission_key=submission_key)
+    except PostRefused:
+        session.rollback()
+        raise
 
 
 def approve_post(session: Session, post: Post) -> None:
@@ -218,7 +301,10 @@ def thread_page(session: Session, thread: Thread, viewer: User, *, page: int,
             conditions.append(and_(unnumbered, Post.author_id == viewer.id))
     posts = list(session.scalars(
         select(Post).where(Post.thread_id == thread.id, or_(*conditions))
-        .options(selectinload(Post.author), selectinload(Post.reply_to))
+        # Joined, not select-in: the identity map would make a select-in load
+        # skip its query on some pages and not others.
+        .options(joinedload(Post.author),
+                 joinedload(Post.reply_to).joinedload(Post.author))
         .order_by(Post.number.is_(None), Post.number, Post.id)
     ))
     author_ids = {p.author_id for p in posts if p.author_id is not None}
@@ -254,3 +340,131 @@ def unread_by_thread(session: Session, discussion: Discussion, user: User) -> di
         .where(Thread.discussion_id == discussion.id)
     )
     return {thread_id: max(0, last - read) for thread_id, last, read in rows}
+
+
+def thread_counts(session: Session, discussion: Discussion) -> dict[int, int]:
+    """Published posts per thread of ``discussion``, in one query."""
+    rows = session.execute(
+        select(Post.thread_id, func.count())
+        .join(Thread, Post.thread_id == Thread.id)
+        .where(Thread.discussion_id == discussion.id, Post.status == PUBLISHED)
+        .group_by(Post.thread_id)
+    )
+    return dict(rows.all())
+
+
+def published_count(session: Session, thread: Thread) -> int:
+    return session.scalar(
+        select(func.count()).select_from(Post)
+        .where(Post.thread_id == thread.id, Post.status == PUBLISHED)
+    )
+
+
+def answered_threads(session: Session, discussion: Discussion, user: User) -> set[int]:
+    """Threads of ``discussion`` where ``user`` has answered (as ``has_answered``)."""
+    if not user.is_authenticated:
+        return set()
+    return set(session.scalars(
+        select(Post.thread_id).distinct()
+        .join(Thread, Post.thread_id == Thread.id)
+        .where(Thread.discussion_id == discussion.id, Post.author_id == user.id,
+               Post.status.in_((PUBLISHED, PENDING, HIDDEN)))
+    ))
+
+
+def members_by_user(session: Session, group_id: int, user_ids) -> dict[int, Membership]:
+    ids = {i for i in user_ids if i is not None}
+    if not ids:
+        return {}
+    return {m.user_id: m for m in session.scalars(
+        select(Membership).where(Membership.group_id == group_id, Membership.user_id.in_(ids))
+    )}
+
+
+def revisions(session: Session, post: Post) -> list[PostRevision]:
+    """A post's earlier texts, newest first."""
+    return list(session.scalars(
+        select(PostRevision).where(PostRevision.post_id == post.id)
+        .order_by(PostRevision.replaced_at.desc(), PostRevision.id.desc())
+    ))
+
+
+# Author labels ---------------------------------------------------------------
+
+@dataclass(frozen=True)
+class AuthorLabel:
+    name: str
+    badge: str | None = None  # role, for facilitators' and moderators' posts
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.badge})" if self.badge else self.name
+
+
+DELETED_ACCOUNT = AuthorLabel("Deleted account")
+
+
+def author_label(author: User | None, membership: Membership | None, discussion: Discussion,
+                 *, real_names: bool) -> AuthorLabel:
+    """How a post's author is named, by the discussion's identity rule.
+
+    Named: the display name. Pseudonymous: participants appear as their
+    pseudonym, with the real name added when ``real_names`` (facilitators,
+    moderators, site admins). Facilitators and moderators always post under
+    their real name with their role.
+    """
+    if author is None:
+        return DELETED_ACCOUNT
+    staff = membership is not None and membership.role in (FACILITATOR, MODERATOR)
+    badge = membership.role_title if staff else None
+    if discussion.identity != PSEUDONYMOUS or staff:
+        return AuthorLabel(author.display_name, badge)
+    pseudonym = membership.pseudonym if membership is not None else "Former member"
+    if real_names:
+        return AuthorLabel(f"{pseudonym} ({author.display_name})")
+    return AuthorLabel(pseudonym)
+
+
+# Group activity --------------------------------------------------------------
+
+@dataclass
+class ActivityPage:
+    posts: list[Post]
+    page: int
+    pages: int
+    total: int
+    members: dict[int, Membership] = field(default_factory=dict)
+
+
+def activity(session: Session, group: Group, viewer: User, *, page: int,
+             sees_everything: bool, now: datetime | None = None) -> ActivityPage:
+    """Recent published posts across the group's discussions, newest first.
+
+    A fixed number of queries. Without ``sees_everything`` (moderators,
+    admins) it leaves out scheduled discussions and the post-first prompt
+    threads ``viewer`` has not answered yet.
+    """
+    now = now or utcnow()
+    conditions = [Discussion.group_id == group.id, Post.status == PUBLISHED]
+    if not sees_everything:
+        own = aliased(Post)
+        answered = exists().where(
+            own.thread_id == Thread.id, own.author_id == viewer.id,
+            own.status.in_((PUBLISHED, PENDING, HIDDEN)),
+        )
+        conditions += [
+            or_(Discussion.opens_at.is_(None), Discussion.opens_at <= now),
+            or_(Discussion.post_first.is_(False), Thread.prompt_id.is_(None), answered),
+        ]
+    base = (select(Post).join(Thread, Post.thread_id == Thread.id)
+            .join(Discussion, Thread.discussion_id == Discussion.id).where(*conditions))
+    total = session.scalar(select(func.count()).select_from(base.subquery()))
+    pages = max(1, math.ceil(total / POSTS_PER_PAGE))
+    page = min(max(page, 1), pages)
+    posts = list(session.scalars(
+        base.options(joinedload(Post.author),
+                     joinedload(Post.thread).joinedload(Thread.discussion))
+        .order_by(Post.created_at.desc(), Post.id.desc())
+        .offset((page - 1) * POSTS_PER_PAGE).limit(POSTS_PER_PAGE)
+    ))
+    members = members_by_user(session, group.id, (p.author_id for p in posts))
+    return ActivityPage(posts=posts, page=page, pages=pages, total=total, members=members)

@@ -1,3 +1,554 @@
-from flask import Blueprint
+"""Discussions, threads and posts as members see and write them.
+
+Every URL starts with the group: ``load_group`` answers 404 to outsiders
+(and guessed ids) first, then each object is checked to belong to that
+group (404 otherwise) before the policy decides what the viewer may do.
+"""
+
+import secrets
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
+from wtforms.fields import SelectChoice
+
+from casebook import policy
+from casebook.cases.models import STAGE_TITLES, STAGES, Case
+from casebook.cases.service import list_cases
+from casebook.db import get_session, utcnow
+from casebook.discussion import export, service
+from casebook.discussion.forms import (
+    DiscussionForm,
+    DiscussionSettingsForm,
+    EditPostForm,
+    NewThreadForm,
+    PostForm,
+)
+from casebook.discussion.models import (
+    IDENTITY_MODES,
+    PENDING,
+    PUBLISHED,
+    Discussion,
+    Post,
+    Thread,
+)
+from casebook.discussion.service import PostRefused
+from casebook.groups.access import load_group, require
+from casebook.groups.models import Group, Membership
+from casebook.markdown import render_markdown
+from casebook.timefmt import from_local_input, to_local_input
 
 bp = Blueprint("discussion", __name__)
+
+MEMBER_THREADS = "Threads started by members"
+
+
+@bp.context_processor
+def _helpers():
+    return {
+        "has_endpoint": lambda name: name in current_app.view_functions,
+        "stage_titles": STAGE_TITLES,
+        "plain": lambda text: service.excerpt(text, 2_000),
+        "excerpt": service.excerpt,
+    }
+
+
+def _page_arg() -> int:
+    try:
+        return max(1, int(request.args.get("page", "1")))
+    except ValueError:
+        return 1
+
+
+def _status(form) -> int:
+    return 422 if form.errors else 200
+
+
+# Loading objects, with the group's privacy applied -------------------------
+
+def _discussion(group: Group, membership: Membership | None, discussion_id: int) -> Discussion:
+    discussion = get_session().get(
+        Discussion, discussion_id, options=[joinedload(Discussion.case)]
+    )
+    if (discussion is None or discussion.group_id != group.id
+            or not policy.may_view_discussion(current_user, membership, discussion)):
+        abort(404)
+    return discussion
+
+
+def _thread(group: Group, membership: Membership | None, thread_id: int) -> Thread:
+    thread = get_session().get(Thread, thread_id, options=[
+        joinedload(Thread.discussion).joinedload(Discussion.case), joinedload(Thread.prompt),
+    ])
+    if (thread is None or thread.discussion.group_id != group.id
+            or not policy.may_view_discussion(current_user, membership, thread.discussion)):
+        abort(404)
+    return thread
+
+
+def _sees_peers(thread: Thread, membership: Membership | None) -> bool:
+    """Post-first: asks the database whether the viewer answered only when it matters."""
+    if policy.may_see_peer_posts(current_user, membership, thread, has_answered=False):
+        return True
+    answered = service.has_answered(get_session(), thread, current_user)
+    return policy.may_see_peer_posts(current_user, membership, thread, answered)
+
+
+def _post(group: Group, membership: Membership | None, post_id: int) -> Post:
+    """A post the viewer may see (404 for anything else, so ids reveal nothing)."""
+    post = get_session().get(Post, post_id, options=[
+        joinedload(Post.thread).joinedload(Thread.discussion).joinedload(Discussion.case),
+        joinedload(Post.author),
+    ])
+    if post is None:
+        abort(404)
+    thread = post.thread
+    if (thread.discussion.group_id != group.id
+            or not policy.may_view_discussion(current_user, membership, thread.discussion)
+            or not _listed(post, membership)):
+        abort(404)
+    own = current_user.is_authenticated and post.author_id == current_user.id
+    if not own and not _sees_peers(thread, membership):
+        abort(404)
+    return post
+
+
+def _listed(post: Post, membership: Membership | None) -> bool:
+    """Whether a post appears at all (pending and rejected: author and moderators)."""
+    return policy.may_see_post(current_user, membership, post)
+
+
+class Labels:
+    """Author labels for one discussion and viewer; looks up a missing membership once."""
+
+    def __init__(self, discussion: Discussion, membership: Membership | None,
+                 members: dict[int, Membership]):
+        self.discussion = discussion
+        self.members = dict(members)
+        self.real_names = policy.may_see_real_names(current_user, membership, discussion)
+
+    def __call__(self, post: Post) -> service.AuthorLabel:
+        if post.author_id is not None and post.author_id not in self.members:
+            self.members.update(service.members_by_user(
+                get_session(), self.discussion.group_id, [post.author_id]))
+        return service.author_label(post.author, self.members.get(post.author_id),
+                                    self.discussion, real_names=self.real_names)
+
+
+def _post_url(group_id: int, post: Post) -> str:
+    return (url_for(".thread", group_id=group_id, thread_id=post.thread_id,
+                    page=service.page_of(post)) + f"#post-{post.id}")
+
+
+# Creating and changing a discussion ------------------------------------------
+
+def _settings_from(form, discussion_case_title: str | None = None) -> dict:
+    return {
+        "title": (form.title.data or "").strip() or discussion_case_title,
+        "opens_at": from_local_input(form.opens_at.data, current_user),
+        "closes_at": from_local_input(form.closes_at.data, current_user),
+        "post_first": form.post_first.data,
+        "identity": form.identity.data,
+        "allow_member_threads": form.allow_member_threads.data,
+    }
+
+
+@bp.route("/groups/<int:group_id>/discussions/new", methods=["GET", "POST"])
+def create(group_id: int):
+    group, membership = load_group(group_id)
+    require(policy.may_manage_group(current_user, membership))
+    session = get_session()
+    form = DiscussionForm()
+    cases = list_cases(session)
+    form.case_id.choices = [SelectChoice(c.id, c.title) for c in cases]
+    if request.method == "GET":
+        chosen = next((c for c in cases if c.slug == request.args.get("case")), None)
+        if chosen is not None:
+            form.case_id.data = chosen.id
+    if form.validate_on_submit():
+        case = session.get(Case, form.case_id.data)
+        discussion = service.create_discussion(
+            session, group, case, current_user, **_settings_from(form)
+        )
+        flash(f"The discussion “{discussion.title}” is ready, with one thread per prompt.",
+              "success")
+        return redirect(url_for(".view", group_id=group.id, discussion_id=discussion.id))
+    return render_template("discussion/settings.html", form=form, group=group,
+                           membership=membership, discussion=None), _status(form)
+
+
+@bp.route("/groups/<int:group_id>/discussions/<int:discussion_id>/edit",
+          methods=["GET", "POST"])
+def edit(group_id: int, discussion_id: int):
+    group, membership = load_group(group_id)
+    discussion = _discussion(group, membership, discussion_id)
+    require(policy.may_manage_group(current_user, membership))
+    if request.method == "GET":
+        form = DiscussionSettingsForm(formdata=None, data={
+            "title": discussion.title,
+            "opens_at": to_local_input(discussion.opens_at, current_user),
+            "closes_at": to_local_input(discussion.closes_at, current_user),
+            "post_first": discussion.post_first,
+            "identity": discussion.identity,
+            "allow_member_threads": discussion.allow_member_threads,
+        })
+    else:
+        form = DiscussionSettingsForm()
+        if form.validate_on_submit():
+            service.update_discussion(get_session(), discussion,
+                                      **_settings_from(form, discussion.case.title))
+            flash("The discussion's settings are saved.", "success")
+            return redirect(url_for(".view", group_id=group.id, discussion_id=discussion.id))
+    return render_template("discussion/settings.html", form=form, group=group,
+                           membership=membership, discussion=discussion), _status(form)
+
+
+# The discussion page ---------------------------------------------------------
+
+@bp.route("/groups/<int:group_id>/discussions/<int:discussion_id>")
+def view(group_id: int, discussion_id: int):
+    group, membership = load_group(group_id)
+    session = get_session()
+    discussion = session.get(Discussion, discussion_id, options=[
+        joinedload(Discussion.case),
+        selectinload(Discussion.threads).joinedload(Thread.prompt),
+    ])
+    if (discussion is None or discussion.group_id != group.id
+            or not policy.may_view_discussion(current_user, membership, discussion)):
+        abort(404)
+    by_stage: dict[str, list[Thread]] = {stage: [] for stage in STAGES}
+    member_threads = []
+    for thread in discussion.threads:
+        if thread.prompt is None:
+            member_threads.append(thread)
+        else:
+            by_stage.setdefault(thread.prompt.stage, []).append(thread)
+    sections = [(stage, STAGE_TITLES.get(stage, stage), threads)
+                for stage, threads in by_stage.items() if threads]
+    now = utcnow()
+    return render_template(
+        "discussion/view.html", group=group, membership=membership, discussion=discussion,
+        case=discussion.case, state=discussion.state(now), sections=sections,
+        member_threads=member_threads, member_threads_title=MEMBER_THREADS,
+        counts=service.thread_counts(session, discussion),
+        unread=service.unread_by_thread(session, discussion, current_user),
+        identity_modes=IDENTITY_MODES,
+        may_start_thread=policy.may_start_thread(current_user, membership, discussion, now),
+    )
+
+
+# A thread --------------------------------------------------------------------
+
+def _new_post_form(reply_to: Post | None = None) -> PostForm:
+    form = PostForm(formdata=None)
+    form.submission_key.data = secrets.token_urlsafe(24)
+    form.reply_to.data = str(reply_to.id) if reply_to else ""
+    return form
+
+
+def _reply_target(thread: Thread, membership: Membership | None, raw,
+                  sees_peers: bool) -> Post | None:
+    """The post being answered, if it is a published post of this thread the viewer sees."""
+    try:
+        post_id = int(raw)
+    except (TypeError, ValueError):
+        return None
+    post = get_session().get(Post, post_id, options=[joinedload(Post.author)])
+    if post is None or post.thread_id != thread.id or post.status != PUBLISHED:
+        return None
+    if not sees_peers and post.author_id != current_user.id:
+        return None
+    return post
+
+
+def _posting_notice(membership: Membership | None, thread: Thread, now) -> str | None:
+    """Why the viewer has no reply form (None when they may post)."""
+    if policy.may_post_in(current_user, membership, thread, now):
+        return None
+    if not policy.is_member(current_user, membership):
+        return "visitor"
+    if membership.is_muted(now):
+        return "muted"
+    state = thread.discussion.state(now)
+    if state != "open":
+        return state
+    return "locked"
+
+
+def _render_thread(group: Group, membership: Membership | None, thread: Thread, *,
+                   page: int, form: PostForm | None = None, preview_html: str | None = None,
+                   reply_raw=None, status: int = 200):
+    session = get_session()
+    now = utcnow()
+    discussion = thread.discussion
+    moderator = policy.may_moderate(current_user, membership)
+    sees_peers = _sees_peers(thread, membership)
+    listing = service.thread_page(session, thread, current_user, page=page,
+                                  include_unpublished_of_others=moderator)
+    posts = [p for p in listing.posts if _listed(p, membership)]
+    if not sees_peers:
+        posts = [p for p in posts if p.author_id == current_user.id]
+    labels = Labels(discussion, membership, listing.members)
+
+    pinned = None
+    if sees_peers and thread.pinned_post_id:
+        # A query even when the post is on this page, so the count stays fixed.
+        pinned = session.scalar(select(Post).where(Post.id == thread.pinned_post_id)
+                                .options(joinedload(Post.author)))
+        if pinned is None or pinned.thread_id != thread.id or pinned.status != PUBLISHED:
+            pinned = None
+
+    # Reading: remember how far the viewer got; mark where the new posts begin.
+    new_from = None
+    numbers = [p.number for p in posts if p.number is not None]
+    if numbers and current_user.is_authenticated:
+        before = service.mark_read(session, thread, current_user, max(numbers))
+        if before:
+            new_from = next((p.id for p in posts
+                             if p.number is not None and p.number > before), None)
+
+    notice = _posting_notice(membership, thread, now)
+    reply_to = None
+    if notice is None:
+        if form is None:
+            reply_to = _reply_target(thread, membership, request.args.get("reply_to"),
+                                     sees_peers)
+            form = _new_post_form(reply_to)
+        else:
+            reply_to = _reply_target(thread, membership, reply_raw, sees_peers)
+            form.reply_to.data = str(reply_to.id) if reply_to else ""
+    else:
+        form = None
+    return render_template(
+        "discussion/thread.html", group=group, membership=membership, thread=thread,
+        discussion=discussion, prompt=thread.prompt, state=discussion.state(now),
+        posts=posts, page=listing.page, pages=listing.pages, pinned=pinned,
+        sees_peers=sees_peers,
+        answers=None if sees_peers else service.published_count(session, thread),
+        label_of=labels, new_from=new_from, form=form, notice=notice, reply_to=reply_to,
+        preview_html=preview_html,
+        may_post=notice is None,
+    ), status
+
+
+@bp.route("/groups/<int:group_id>/threads/<int:thread_id>")
+def thread(group_id: int, thread_id: int):
+    group, membership = load_group(group_id)
+    found = _thread(group, membership, thread_id)
+    return _render_thread(group, membership, found, page=_page_arg())
+
+
+@bp.route("/groups/<int:group_id>/threads/<int:thread_id>/posts", methods=["POST"])
+def reply(group_id: int, thread_id: int):
+    group, membership = load_group(group_id)
+    found = _thread(group, membership, thread_id)
+    require(policy.may_post_in(current_user, membership, found))
+    session = get_session()
+    form = PostForm()
+    last = service.last_page(found)
+    if not form.validate_on_submit():
+        return _render_thread(group, membership, found, page=last, form=form,
+                              reply_raw=form.reply_to.data, status=422)
+    if form.preview.data:
+        return _render_thread(group, membership, found, page=last, form=form,
+                              reply_raw=form.reply_to.data,
+                              preview_html=render_markdown(form.body.data))
+    reply_to = _reply_target(found, membership, form.reply_to.data,
+                             _sees_peers(found, membership))
+    try:
+        outcome = service.submit_post(
+            session, found, current_user, membership, form.body.data, reply_to=reply_to,
+            submission_key=(form.submission_key.data or None),
+        )
+    except PostRefused as refusal:
+        form.body.errors.append(str(refusal))
+        return _render_thread(group, membership, found, page=last, form=form,
+                              reply_raw=form.reply_to.data, status=422)
+    if outcome.held:
+        flash("Your post is waiting for a moderator's approval.", "info")
+    elif not outcome.duplicate:
+        flash("Your post is published.", "success")
+    return redirect(_post_url(group.id, outcome.post))
+
+
+@bp.route("/groups/<int:group_id>/posts/<int:post_id>")
+def permalink(group_id: int, post_id: int):
+    group, membership = load_group(group_id)
+    post = _post(group, membership, post_id)
+    return redirect(_post_url(group.id, post))
+
+
+# Editing, deleting, history --------------------------------------------------
+
+@bp.route("/groups/<int:group_id>/posts/<int:post_id>/edit", methods=["GET", "POST"])
+def edit_post(group_id: int, post_id: int):
+    group, membership = load_group(group_id)
+    post = _post(group, membership, post_id)
+    require(policy.may_edit_post(current_user, membership, post))
+    preview_html = None
+    if request.method == "GET":
+        form = EditPostForm(formdata=None, data={"body": post.body_md})
+    else:
+        form = EditPostForm()
+        if form.validate_on_submit():
+            if form.preview.data:
+                preview_html = render_markdown(form.body.data)
+            else:
+                was_pending = post.status == PENDING
+                try:
+                    service.edit_post(get_session(), post, membership, form.body.data)
+                except PostRefused as refusal:
+                    form.body.errors.append(str(refusal))
+                else:
+                    if post.status == PENDING and not was_pending:
+                        flash("Your edit is waiting for a moderator's approval.", "info")
+                    else:
+                        flash("Your post is updated.", "success")
+                    return redirect(_post_url(group.id, post))
+    labels = Labels(post.thread.discussion, membership, {})
+    return render_template(
+        "discussion/edit_post.html", group=group, membership=membership, post=post,
+        thread=post.thread, discussion=post.thread.discussion, form=form,
+        preview_html=preview_html, label_of=labels,
+    ), _status(form)
+
+
+@bp.route("/groups/<int:group_id>/posts/<int:post_id>/delete", methods=["GET", "POST"])
+def delete_post(group_id: int, post_id: int):
+    """GET asks "Delete this post?"; the POST from that page deletes it."""
+    group, membership = load_group(group_id)
+    post = _post(group, membership, post_id)
+    require(policy.may_delete_post(current_user, membership, post))
+    if request.method == "POST":
+        service.delete_post(get_session(), post)
+        flash("Your post is deleted. The thread shows that you removed it.", "success")
+        return redirect(_post_url(group.id, post))
+    return render_template(
+        "discussion/delete_post.html", group=group, membership=membership, post=post,
+        thread=post.thread, discussion=post.thread.discussion,
+    )
+
+
+@bp.route("/groups/<int:group_id>/posts/<int:post_id>/history")
+def history(group_id: int, post_id: int):
+    group, membership = load_group(group_id)
+    post = _post(group, membership, post_id)
+    require(policy.may_see_edit_history(current_user, membership))
+    labels = Labels(post.thread.discussion, membership, {})
+    return render_template(
+        "discussion/history.html", group=group, membership=membership, post=post,
+        thread=post.thread, discussion=post.thread.discussion,
+        revisions=service.revisions(get_session(), post), label_of=labels,
+    )
+
+
+# Member-started threads -------------------------------------------------------
+
+@bp.route("/groups/<int:group_id>/discussions/<int:discussion_id>/threads/new",
+          methods=["GET", "POST"])
+def new_thread(group_id: int, discussion_id: int):
+    group, membership = load_group(group_id)
+    discussion = _discussion(group, membership, discussion_id)
+    require(policy.may_start_thread(current_user, membership, discussion))
+    preview_html = None
+    if request.method == "GET":
+        form = NewThreadForm(formdata=None)
+        form.submission_key.data = secrets.token_urlsafe(24)
+    else:
+        form = NewThreadForm()
+        if form.validate_on_submit():
+            if form.preview.data:
+                preview_html = render_markdown(form.body.data)
+            else:
+                try:
+                    outcome = service.start_thread(
+                        get_session(), discussion, current_user, membership, form.title.data,
+                        form.body.data, submission_key=form.submission_key.data or None,
+                    )
+                except PostRefused as refusal:
+                    form.body.errors.append(str(refusal))
+                else:
+                    if outcome.held:
+                        flash("Your thread is started. Your post is waiting for a "
+                              "moderator's approval.", "info")
+                    else:
+                        flash("Your thread is started.", "success")
+                    return redirect(url_for(".thread", group_id=group.id,
+                                            thread_id=outcome.post.thread_id))
+    return render_template(
+        "discussion/new_thread.html", group=group, membership=membership,
+        discussion=discussion, form=form, preview_html=preview_html,
+    ), _status(form)
+
+
+# Group activity ----------------------------------------------------------------
+
+@bp.route("/groups/<int:group_id>/activity")
+def activity(group_id: int):
+    group, membership = load_group(group_id)
+    sees_everything = (policy.may_moderate(current_user, membership)
+                       or policy.is_site_admin(current_user))
+    listing = service.activity(get_session(), group, current_user, page=_page_arg(),
+                               sees_everything=sees_everything)
+    real_names = {}
+
+    def label_of(post: Post) -> service.AuthorLabel:
+        discussion = post.thread.discussion
+        if discussion.id not in real_names:
+            real_names[discussion.id] = policy.may_see_real_names(
+                current_user, membership, discussion)
+        return service.author_label(post.author, listing.members.get(post.author_id),
+                                    discussion, real_names=real_names[discussion.id])
+
+    return render_template(
+        "discussion/activity.html", group=group, membership=membership, listing=listing,
+        posts=listing.posts, page=listing.page, pages=listing.pages, label_of=label_of,
+    )
+
+
+# Exports ------------------------------------------------------------------------
+
+def _download(body: str, filename: str, mimetype: str) -> Response:
+    response = Response(body, content_type=f"{mimetype}; charset=utf-8")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _export_target(group_id: int, discussion_id: int) -> tuple[Group, Discussion]:
+    group, membership = load_group(group_id)
+    discussion = _discussion(group, membership, discussion_id)
+    require(policy.may_export(current_user, membership))
+    return group, discussion
+
+
+@bp.route("/groups/<int:group_id>/discussions/<int:discussion_id>/transcript.md")
+def export_markdown(group_id: int, discussion_id: int):
+    group, discussion = _export_target(group_id, discussion_id)
+    return _download(export.transcript_markdown(get_session(), group, discussion),
+                     f"discussion-{discussion.id}-transcript.md", "text/markdown")
+
+
+@bp.route("/groups/<int:group_id>/discussions/<int:discussion_id>/transcript.csv")
+def export_csv(group_id: int, discussion_id: int):
+    _group, discussion = _export_target(group_id, discussion_id)
+    return _download(export.transcript_csv(get_session(), discussion),
+                     f"discussion-{discussion.id}-transcript.csv", "text/csv")
+
+
+@bp.route("/groups/<int:group_id>/discussions/<int:discussion_id>/participation.csv")
+def export_participation(group_id: int, discussion_id: int):
+    group, discussion = _export_target(group_id, discussion_id)
+    return _download(export.participation_csv(get_session(), group, discussion),
+                     f"discussion-{discussion.id}-participation.csv", "text/csv")

@@ -1,0 +1,88 @@
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.fields import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+
+from casebook.discussion.models import IDENTITY_MODES, NAMED
+from casebook.discussion.service import PostRefused, check_length
+
+MARKDOWN_HINT = ("Markdown: **bold**, *italic*, [links](https://…), > quotes, lists. "
+                 "No images or HTML.")
+_DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
+
+
+class DiscussionSettingsForm(FlaskForm):
+    """What a facilitator can change after creating a discussion."""
+
+    title = StringField(
+        "Title",
+        validators=[Optional(), Length(max=200, message="Keep it to 200 characters or fewer.")],
+        description="Optional. Leave it blank to use the case's title.",
+    )
+    opens_at = DateTimeLocalField(
+        "Opens at", format=_DATETIME_FORMATS, validators=[Optional()],
+        description="Optional. Leave it blank to open the discussion now.",
+    )
+    closes_at = DateTimeLocalField(
+        "Closes at", format=_DATETIME_FORMATS, validators=[Optional()],
+        description="Optional. After this the discussion is read-only.",
+    )
+    post_first = BooleanField(
+        "Post first: participants see others' answers to a prompt only after posting their own"
+    )
+    identity = RadioField(
+        "Identity", choices=[SelectChoice(k, v) for k, v in IDENTITY_MODES.items()], default=NAMED,
+        validators=[InputRequired(message="Choose how members are named.")],
+    )
+    allow_member_threads = BooleanField("Members may start their own threads")
+
+    def validate_closes_at(self, field):
+        if field.data and self.opens_at.data and field.data <= self.opens_at.data:
+            raise ValidationError("The closing time must be after the opening time.")
+
+
+class DiscussionForm(DiscussionSettingsForm):
+    case_id = SelectField("Case", coerce=int,
+                          validators=[InputRequired(message="Choose a case.")])
+
+
+def _check_body(_form, field):
+    try:
+        check_length(field.data or "")
+    except PostRefused as refusal:
+        raise ValidationError(str(refusal)) from refusal
+
+
+class PostForm(FlaskForm):
+    body = TextAreaField("Your post", validators=[_check_body], description=MARKDOWN_HINT)
+    reply_to = HiddenField()
+    submission_key = HiddenField()
+    preview = SubmitField("Preview")
+    submit = SubmitField("Post")
+
+
+class EditPostForm(FlaskForm):
+    body = TextAreaField("Your post", validators=[_check_body], description=MARKDOWN_HINT)
+    preview = SubmitField("Preview")
+    submit = SubmitField("Save changes")
+
+
+class NewThreadForm(FlaskForm):
+    title = StringField(
+        "Title",
+        validators=[DataRequired(message="Give the thread a title."),
+                    Length(max=200, message="Keep the title to 200 characters or fewer.")],
+    )
+    body = TextAreaField("Your post", validators=[_check_body], description=MARKDOWN_HINT)
+    submission_key = HiddenField()
+    preview = SubmitField("Preview")
+    submit = SubmitField("Start thread")
