@@ -1,7 +1,7 @@
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, event
+from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column, relationship
 
 from casebook.accounts.models import User
 from casebook.db import Base, UTCDateTime, utcnow
@@ -78,3 +78,25 @@ class ModerationAction(Base):
 
     actor: Mapped[User | None] = relationship(foreign_keys=[actor_id])
     target_user: Mapped[User | None] = relationship(foreign_keys=[target_user_id])
+
+
+class AppendOnlyError(Exception):
+    """Raised on any attempt to change or delete a moderation log entry."""
+
+
+@event.listens_for(ModerationAction, "before_update")
+def _refuse_update(_mapper, _connection, target: ModerationAction) -> None:
+    raise AppendOnlyError(f"The moderation log is append-only (entry {target.id}).")
+
+
+@event.listens_for(ModerationAction, "before_delete")
+def _refuse_delete(_mapper, _connection, target: ModerationAction) -> None:
+    raise AppendOnlyError(f"The moderation log is append-only (entry {target.id}).")
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _refuse_bulk_change(state: ORMExecuteState) -> None:
+    # ORM-enabled update()/delete() statements skip the per-object hooks above.
+    if (state.is_update or state.is_delete) and state.bind_mapper is not None \
+            and state.bind_mapper.class_ is ModerationAction:
+        raise AppendOnlyError("The moderation log is append-only.")

@@ -1,17 +1,58 @@
-"""Screening posts and the moderators' actions, each written to the group's log."""
+"""Screening posts and the moderators' actions, each written to the group's log.
+
+Every action here changes the post, thread or membership and appends one
+entry to the group's moderation log in the same transaction, so the log
+never says something happened that did not (or the other way round).
+Callers check ``policy`` first and make sure the object belongs to the group.
+"""
 
 import re
-from dataclasses import dataclass
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session, selectinload
 
 from casebook.accounts.models import User
-from casebook.discussion.models import PUBLISHED, Discussion, Post, Thread
-from casebook.groups.models import FACILITATOR, MODERATOR, Group, Membership
-from casebook.moderation.models import ModerationAction, WatchedWord
+from casebook.db import utcnow
+from casebook.discussion.models import (
+    HIDDEN,
+    PENDING,
+    PUBLISHED,
+    REJECTED,
+    Discussion,
+    Post,
+    Thread,
+)
+from casebook.groups.models import ACTIVE, FACILITATOR, MODERATOR, Group, Membership
+from casebook.moderation.models import (
+    REPORT_REASONS,
+    WATCH_ACTIONS,
+    ModerationAction,
+    Report,
+    WatchedWord,
+)
 
 PUBLISH, HOLD, BLOCK = "publish", "hold", "block"
+
+MUTE_DURATIONS = {
+    "1h": ("1 hour", timedelta(hours=1)),
+    "1d": ("1 day", timedelta(days=1)),
+    "1w": ("1 week", timedelta(weeks=1)),
+    "30d": ("30 days", timedelta(days=30)),
+}
+LOG_PER_PAGE = 50
+MAX_REASON_LENGTH = 500
+MAX_REPORT_DETAIL = 1000
+
+
+class ModerationError(Exception):
+    """The action does not fit the object's state; the message is for the moderator."""
+
+
+class DuplicateWord(ModerationError):
+    pass
 
 
 @dataclass
@@ -22,12 +63,25 @@ class Screening:
     reason: str = ""  # why it is held, for the queue
 
 
+def _fold(text: str) -> str:
+    # NFC so a decomposed "Zoë" (e + combining diaeresis) is the same as a
+    # composed one; casefold so "STRASSE" matches "Straße".
+    return unicodedata.normalize("NFC", text).casefold()
+
+
+def normalise_phrase(phrase: str) -> str:
+    """How a watched phrase is stored: trimmed, one space between words."""
+    return " ".join(phrase.split())
+
+
 def _matches(phrase: str, text: str) -> bool:
     # Whole words, any case, any run of spaces between the words of a phrase,
     # so "Smith" does not catch "Smithfield" but does catch "SMITH".
-    words = [re.escape(w) for w in phrase.split()]
+    words = [re.escape(w) for w in _fold(phrase).split()]
+    if not words:
+        return False
     pattern = r"(?<!\w)" + r"\s+".join(words) + r"(?!\w)"
-    return re.search(pattern, text, flags=re.IGNORECASE) is not None
+    return re.search(pattern, _fold(text), flags=re.IGNORECASE) is not None
 
 
 def watched_words(session: Session, group_id: int) -> list[WatchedWord]:
@@ -60,6 +114,8 @@ def screen(session: Session, group: Group, membership: Membership, text: str) ->
 
 
 def needs_premoderation(session: Session, group: Group, membership: Membership) -> bool:
+    if membership.role in (FACILITATOR, MODERATOR):
+        return False
     if group.premoderation == "all":
         return True
     if group.premoderation != "first":
@@ -83,8 +139,437 @@ def log(session: Session, group_id: int, actor: User | None, action: str, *,
         reason=reason, target_user_id=target_user_id,
         post_id=post.id if post is not None else None,
         thread_id=thread.id if thread is not None else (post.thread_id if post else None),
-        details=details or {},
+        details=details or {}, created_at=utcnow(),
     )
     session.add(entry)
     return entry
 
+
+# Finding a group's objects (None when the id belongs to another group) -----
+
+def post_in_group(session: Session, group_id: int, post_id: int) -> Post | None:
+    return session.scalar(
+        select(Post).join(Thread, Post.thread_id == Thread.id)
+        .join(Discussion, Thread.discussion_id == Discussion.id)
+        .where(Post.id == post_id, Discussion.group_id == group_id)
+    )
+
+
+def thread_in_group(session: Session, group_id: int, thread_id: int) -> Thread | None:
+    return session.scalar(
+        select(Thread).join(Discussion, Thread.discussion_id == Discussion.id)
+        .where(Thread.id == thread_id, Discussion.group_id == group_id)
+    )
+
+
+def report_in_group(session: Session, group_id: int, report_id: int) -> Report | None:
+    return session.scalar(
+        select(Report).join(Post, Report.post_id == Post.id)
+        .join(Thread, Post.thread_id == Thread.id)
+        .join(Discussion, Thread.discussion_id == Discussion.id)
+        .where(Report.id == report_id, Discussion.group_id == group_id)
+    )
+
+
+def member_in_group(session: Session, group_id: int, membership_id: int) -> Membership | None:
+    return session.scalar(
+        select(Membership).where(Membership.id == membership_id,
+                                 Membership.group_id == group_id)
+    )
+
+
+def group_id_of(post: Post) -> int:
+    return post.thread.discussion.group_id
+
+
+# Posts ----------------------------------------------------------------------
+
+def _clean_reason(reason: str, *, required: bool) -> str:
+    text = " ".join((reason or "").split())
+    if required and not text:
+        raise ModerationError("Give a reason; the author will see it.")
+    return text[:MAX_REASON_LENGTH]
+
+
+def _lock(session: Session, post: Post) -> None:
+    # Re-read the post under a row lock (PostgreSQL), so a double-clicked
+    # Approve or two moderators at once see the first decision, not act twice.
+    session.refresh(post, with_for_update=True)
+
+
+def _resolve_reports(session: Session, post: Post, actor: User) -> int:
+    reports = list(session.scalars(
+        select(Report).where(Report.post_id == post.id, Report.resolved_at.is_(None))
+    ))
+    now = utcnow()
+    for report in reports:
+        report.resolved_at = now
+        report.resolved_by_id = actor.id
+    return len(reports)
+
+
+def approve(session: Session, post: Post, actor: User) -> None:
+    """Publish a post waiting for approval; it gets its number now."""
+    from casebook.discussion.service import approve_post
+
+    _lock(session, post)
+    if post.status != PENDING:
+        raise ModerationError("That post is not waiting for approval.")
+    held_for = post.moderation_reason or ""
+    approve_post(session, post)
+    post.flagged = False  # a moderator has read it
+    log(session, group_id_of(post), actor, "approved post", post=post,
+        target_user_id=post.author_id, details={"held": held_for} if held_for else None)
+    session.commit()
+
+
+def reject(session: Session, post: Post, actor: User, reason: str) -> None:
+    """Refuse a held post; only its author (and moderators) see it, with the reason."""
+    _lock(session, post)
+    if post.status != PENDING:
+        raise ModerationError("That post is not waiting for approval.")
+    reason = _clean_reason(reason, required=True)
+    post.status = REJECTED
+    post.moderation_reason = reason
+    log(session, group_id_of(post), actor, "rejected post", post=post,
+        target_user_id=post.author_id, reason=reason)
+    session.commit()
+
+
+def hide(session: Session, post: Post, actor: User, reason: str) -> None:
+    """Take a published post out of view; peers see a placeholder, the author the reason.
+
+    Open reports on it are settled by this decision.
+    """
+    _lock(session, post)
+    if post.status != PUBLISHED:
+        raise ModerationError("Only a published post can be hidden.")
+    reason = _clean_reason(reason, required=True)
+    post.status = HIDDEN
+    post.moderation_reason = reason
+    post.flagged = False
+    if post.thread.pinned_post_id == post.id:
+        post.thread.pinned_post_id = None
+    settled = _resolve_reports(session, post, actor)
+    log(session, group_id_of(post), actor, "hid post", post=post,
+        target_user_id=post.author_id, reason=reason,
+        details={"reports_resolved": settled} if settled else None)
+    session.commit()
+
+
+def restore(session: Session, post: Post, actor: User, reason: str = "") -> None:
+    """Put a hidden (or rejected) post back in the thread and clear the reason."""
+    from casebook.discussion.service import approve_post
+
+    _lock(session, post)
+    if post.status not in (HIDDEN, REJECTED):
+        raise ModerationError("That post is not hidden.")
+    approve_post(session, post)  # keeps a hidden post's number; numbers a rejected one
+    post.flagged = False
+    log(session, group_id_of(post), actor, "restored post", post=post,
+        target_user_id=post.author_id, reason=_clean_reason(reason, required=False))
+    session.commit()
+
+
+def clear_flag(session: Session, post: Post, actor: User) -> None:
+    """A moderator has read a flagged post and leaves it up."""
+    if not post.flagged:
+        raise ModerationError("That post is not flagged.")
+    post.flagged = False
+    log(session, group_id_of(post), actor, "cleared flag", post=post,
+        target_user_id=post.author_id)
+    session.commit()
+
+
+# Reports --------------------------------------------------------------------
+
+def report(session: Session, post: Post, reporter: User, reason: str, detail: str = "") -> Report:
+    """One report per member per post: reporting again updates (and reopens) it.
+
+    Reports are not logged: the log records moderators' decisions. The queue
+    shows them.
+    """
+    if reason not in REPORT_REASONS:
+        raise ModerationError("Choose a reason.")
+    detail = (detail or "").strip()[:MAX_REPORT_DETAIL]
+    existing = report_by(session, post, reporter)
+    if existing is None:
+        existing = Report(post_id=post.id, reporter_id=reporter.id, reason=reason,
+                          detail=detail, created_at=utcnow())
+        session.add(existing)
+    else:
+        existing.reason = reason
+        existing.detail = detail
+        existing.created_at = utcnow()
+        existing.resolved_at = None
+        existing.resolved_by_id = None
+    session.commit()
+    return existing
+
+
+def report_by(session: Session, post: Post, reporter: User) -> Report | None:
+    return session.scalar(
+        select(Report).where(Report.post_id == post.id, Report.reporter_id == reporter.id)
+    )
+
+
+def dismiss_reports(session: Session, post: Post, actor: User, reason: str = "") -> int:
+    """Close every open report on ``post``, leaving the post as it is."""
+    settled = _resolve_reports(session, post, actor)
+    if not settled:
+        raise ModerationError("Those reports have already been dealt with.")
+    log(session, group_id_of(post), actor, "dismissed report", post=post,
+        target_user_id=post.author_id, reason=_clean_reason(reason, required=False),
+        details={"reports": settled})
+    session.commit()
+    return settled
+
+
+# Threads --------------------------------------------------------------------
+
+def _group_of_thread(thread: Thread) -> int:
+    return thread.discussion.group_id
+
+
+def lock(session: Session, thread: Thread, actor: User, reason: str = "") -> None:
+    if thread.locked:
+        raise ModerationError("That thread is already locked.")
+    thread.locked = True
+    log(session, _group_of_thread(thread), actor, "locked thread", thread=thread,
+        reason=_clean_reason(reason, required=False))
+    session.commit()
+
+
+def unlock(session: Session, thread: Thread, actor: User, reason: str = "") -> None:
+    if not thread.locked:
+        raise ModerationError("That thread is not locked.")
+    thread.locked = False
+    log(session, _group_of_thread(thread), actor, "unlocked thread", thread=thread,
+        reason=_clean_reason(reason, required=False))
+    session.commit()
+
+
+def pin(session: Session, thread: Thread, post: Post, actor: User) -> None:
+    if post.thread_id != thread.id or post.status != PUBLISHED:
+        raise ModerationError("Only a published post in this thread can be pinned.")
+    thread.pinned_post_id = post.id
+    log(session, _group_of_thread(thread), actor, "pinned post", post=post, thread=thread,
+        target_user_id=post.author_id)
+    session.commit()
+
+
+def unpin(session: Session, thread: Thread, actor: User) -> None:
+    if thread.pinned_post_id is None:
+        raise ModerationError("No post is pinned in that thread.")
+    post_id = thread.pinned_post_id
+    post = session.get(Post, post_id)
+    thread.pinned_post_id = None
+    log(session, _group_of_thread(thread), actor, "unpinned post", post=post, thread=thread,
+        target_user_id=post.author_id if post is not None else None)
+    session.commit()
+
+
+# Members --------------------------------------------------------------------
+
+def mute(session: Session, target: Membership, actor: User, duration: str, reason: str,
+         now: datetime | None = None) -> datetime:
+    """Stop a member posting until now + duration; they can still read."""
+    if duration not in MUTE_DURATIONS:
+        raise ModerationError("Choose how long to mute for.")
+    if not target.is_active:
+        raise ModerationError("That person is no longer a member.")
+    reason = _clean_reason(reason, required=True)
+    title, delta = MUTE_DURATIONS[duration]
+    target.muted_until = (now or utcnow()) + delta
+    log(session, target.group_id, actor, "muted member", target_user_id=target.user_id,
+        reason=reason, details={"duration": title,
+                                "until": target.muted_until.isoformat(timespec="seconds")})
+    session.commit()
+    return target.muted_until
+
+
+def unmute(session: Session, target: Membership, actor: User, reason: str = "",
+           now: datetime | None = None) -> None:
+    if not target.is_muted(now or utcnow()):
+        raise ModerationError("That member is not muted.")
+    target.muted_until = None
+    log(session, target.group_id, actor, "unmuted member", target_user_id=target.user_id,
+        reason=_clean_reason(reason, required=False))
+    session.commit()
+
+
+# Watched words --------------------------------------------------------------
+
+def add_word(session: Session, group: Group, actor: User, phrase: str,
+             action: str) -> WatchedWord:
+    """Raises DuplicateWord when the group already watches the phrase, in any case."""
+    if action not in WATCH_ACTIONS:
+        raise ModerationError("Choose what happens.")
+    phrase = normalise_phrase(phrase)
+    if len(phrase) < 2:
+        raise ModerationError("Enter at least 2 characters.")
+    key = _fold(phrase)
+    if any(_fold(w.phrase) == key for w in watched_words(session, group.id)):
+        raise DuplicateWord("Already watched")
+    word = WatchedWord(group_id=group.id, phrase=phrase, action=action, created_at=utcnow())
+    session.add(word)
+    log(session, group.id, actor, "added watched word",
+        details={"phrase": phrase, "action": action})
+    session.commit()
+    return word
+
+
+def remove_word(session: Session, word: WatchedWord, actor: User) -> None:
+    log(session, word.group_id, actor, "removed watched word",
+        details={"phrase": word.phrase, "action": word.action})
+    session.delete(word)
+    session.commit()
+
+
+def word_in_group(session: Session, group_id: int, word_id: int) -> WatchedWord | None:
+    return session.scalar(
+        select(WatchedWord).where(WatchedWord.id == word_id, WatchedWord.group_id == group_id)
+    )
+
+
+# The queue ------------------------------------------------------------------
+
+@dataclass
+class ReportedPost:
+    post: Post
+    reports: list[Report]
+
+
+@dataclass
+class Queue:
+    pending: list[Post]
+    reported: list[ReportedPost]
+    flagged: list[Post]
+    muted: list[Membership]
+    members: dict[int, Membership] = field(default_factory=dict)  # by user id
+
+    @property
+    def empty(self) -> bool:
+        return not (self.pending or self.reported or self.flagged)
+
+
+def _group_posts(group_id: int):
+    return (select(Post).join(Thread, Post.thread_id == Thread.id)
+            .join(Discussion, Thread.discussion_id == Discussion.id)
+            .where(Discussion.group_id == group_id))
+
+
+_POST_LOADS = (selectinload(Post.author), selectinload(Post.thread))
+
+
+def queue(session: Session, group: Group, now: datetime | None = None) -> Queue:
+    """Everything waiting for a moderator, in a fixed number of queries."""
+    now = now or utcnow()
+    pending = list(session.scalars(
+        _group_posts(group.id).where(Post.status == PENDING)
+        .options(*_POST_LOADS).order_by(Post.created_at, Post.id)
+    ))
+    reports = list(session.scalars(
+        select(Report).join(Post, Report.post_id == Post.id)
+        .join(Thread, Post.thread_id == Thread.id)
+        .join(Discussion, Thread.discussion_id == Discussion.id)
+        .where(Discussion.group_id == group.id, Report.resolved_at.is_(None),
+               Post.status == PUBLISHED)
+        .options(selectinload(Report.reporter),
+                 selectinload(Report.post).selectinload(Post.author),
+                 selectinload(Report.post).selectinload(Post.thread))
+        .order_by(Report.created_at, Report.id)
+    ))
+    by_post: dict[int, ReportedPost] = {}
+    for r in reports:
+        by_post.setdefault(r.post_id, ReportedPost(r.post, [])).reports.append(r)
+    reported = sorted(by_post.values(), key=lambda rp: (-len(rp.reports), rp.reports[0].id))
+    reported_ids = set(by_post)
+    flagged = [p for p in session.scalars(
+        _group_posts(group.id).where(Post.status == PUBLISHED, Post.flagged.is_(True))
+        .options(*_POST_LOADS).order_by(Post.created_at, Post.id)
+    ) if p.id not in reported_ids]
+    muted = list(session.scalars(
+        select(Membership).where(Membership.group_id == group.id, Membership.status == ACTIVE,
+                                 Membership.muted_until > now)
+        .options(selectinload(Membership.user)).order_by(Membership.muted_until)
+    ))
+    author_ids = {p.author_id for p in pending + flagged if p.author_id is not None}
+    author_ids |= {rp.post.author_id for rp in reported if rp.post.author_id is not None}
+    members = {}
+    if author_ids:
+        members = {m.user_id: m for m in session.scalars(
+            select(Membership).where(Membership.group_id == group.id,
+                                     Membership.user_id.in_(author_ids))
+        )}
+    return Queue(pending=pending, reported=reported, flagged=flagged, muted=muted,
+                 members=members)
+
+
+def queue_count(session: Session, group_id: int) -> int:
+    """How many posts wait for a moderator (for a badge on group pages)."""
+    pending = session.scalar(
+        select(func.count()).select_from(_group_posts(group_id)
+                                         .where(Post.status == PENDING).subquery())
+    )
+    reported = session.scalar(
+        select(func.count(func.distinct(Report.post_id))).join(Post, Report.post_id == Post.id)
+        .join(Thread, Post.thread_id == Thread.id)
+        .join(Discussion, Thread.discussion_id == Discussion.id)
+        .where(Discussion.group_id == group_id, Report.resolved_at.is_(None),
+               Post.status == PUBLISHED)
+    )
+    return (pending or 0) + (reported or 0)
+
+
+# The log --------------------------------------------------------------------
+
+@dataclass
+class LogPage:
+    entries: list[ModerationAction]
+    page: int
+    pages: int
+    total: int
+    actions: list[str]  # every action name the group's log holds, for the filter
+    members: list[Membership]  # everyone who was ever a member, for the filter
+    posts: dict[int, Post] = field(default_factory=dict)  # the entries' posts, by id
+
+
+def log_page(session: Session, group: Group, *, page: int = 1, action: str | None = None,
+             user_id: int | None = None) -> LogPage:
+    """Newest first, 50 a page, optionally only one action and/or one member.
+
+    The member filter finds entries by or about that member.
+    """
+    conditions = [ModerationAction.group_id == group.id]
+    if action:
+        conditions.append(ModerationAction.action == action)
+    if user_id:
+        conditions.append(or_(ModerationAction.actor_id == user_id,
+                              ModerationAction.target_user_id == user_id))
+    where = and_(*conditions)
+    total = session.scalar(select(func.count()).select_from(ModerationAction).where(where))
+    pages = max(1, (total + LOG_PER_PAGE - 1) // LOG_PER_PAGE)
+    page = min(max(page, 1), pages)
+    entries = list(session.scalars(
+        select(ModerationAction).where(where)
+        .options(selectinload(ModerationAction.actor), selectinload(ModerationAction.target_user))
+        .order_by(ModerationAction.created_at.desc(), ModerationAction.id.desc())
+        .limit(LOG_PER_PAGE).offset((page - 1) * LOG_PER_PAGE)
+    ))
+    actions = list(session.scalars(
+        select(ModerationAction.action).where(ModerationAction.group_id == group.id)
+        .distinct().order_by(ModerationAction.action)
+    ))
+    members = sorted(session.scalars(
+        select(Membership).where(Membership.group_id == group.id)
+        .options(selectinload(Membership.user))
+    ), key=lambda m: (m.user.display_name.casefold(), m.id))
+    post_ids = {e.post_id for e in entries if e.post_id is not None}
+    posts = {}
+    if post_ids:
+        posts = {p.id: p for p in session.scalars(
+            select(Post).where(Post.id.in_(post_ids)).options(selectinload(Post.thread))
+        )}
+    return LogPage(entries=entries, page=page, pages=pages, total=total, actions=actions,
+                   members=members, posts=posts)

@@ -1,3 +1,395 @@
-from flask import Blueprint
+"""Moderation: the queue, reports, post and thread actions, mutes, watched words, the log.
 
-bp = Blueprint("moderation", __name__)
+Every URL starts with the group, so ``load_group`` answers 404 to outsiders
+(and to guessed ids) before anything else; members who are not moderators
+get 403 on every action, before the object is even looked up, so they learn
+nothing about posts they cannot see.
+"""
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
+from wtforms.fields import SelectChoice
+
+from casebook import policy
+from casebook.db import get_session
+from casebook.discussion.models import PUBLISHED
+from casebook.groups.access import load_group, require
+from casebook.moderation import service
+from casebook.moderation.forms import (
+    ActionForm,
+    LogFilterForm,
+    MuteForm,
+    OptionalReasonForm,
+    PinForm,
+    ReasonForm,
+    ReportForm,
+    WatchedWordForm,
+)
+from casebook.moderation.models import WATCH_ACTIONS
+from casebook.security import safe_next
+
+bp = Blueprint("moderation", __name__, url_prefix="/groups/<int:group_id>")
+
+
+@bp.context_processor
+def _helpers():
+    # Links to other areas' pages appear once those pages exist.
+    return {"has_endpoint": _has_endpoint}
+
+
+def _has_endpoint(name: str) -> bool:
+    return name in current_app.view_functions
+
+
+def _post_url(group_id: int, post) -> str:
+    if _has_endpoint("discussion.permalink"):
+        return url_for("discussion.permalink", group_id=group_id, post_id=post.id)
+    return url_for("moderation.queue", group_id=group_id)
+
+
+def _thread_url(group_id: int, thread) -> str:
+    if _has_endpoint("discussion.thread"):
+        return url_for("discussion.thread", group_id=group_id, thread_id=thread.id)
+    return url_for("moderation.queue", group_id=group_id)
+
+
+def _back(default: str):
+    """Redirect to the form's ``return_to`` (a path on this site) or ``default``."""
+    return redirect(safe_next(request.form.get("return_to")) or default)
+
+
+def _first_error(form) -> str:
+    for errors in form.errors.values():
+        if errors:
+            return errors[0] if isinstance(errors[0], str) else "Please try again."
+    return "Please try again."
+
+
+def _moderator():
+    """The group and membership for an action: 404 outsiders, 403 non-moderators."""
+    group, membership = load_group(request.view_args["group_id"])
+    require(policy.may_moderate(current_user, membership))
+    return group, membership
+
+
+def _post_or_404(group_id: int, post_id: int):
+    post = service.post_in_group(get_session(), group_id, post_id)
+    if post is None:
+        abort(404)
+    return post
+
+
+# Pages ---------------------------------------------------------------------
+
+@bp.route("/moderation")
+def queue(group_id: int):
+    group, membership = load_group(group_id)
+    require(policy.may_view_moderation(current_user, membership))
+    session = get_session()
+    return render_template(
+        "moderation/queue.html", group=group, membership=membership,
+        queue=service.queue(session, group),
+        can_act=policy.may_moderate(current_user, membership),
+        has_permalink=_has_endpoint("discussion.permalink"),
+        has_thread=_has_endpoint("discussion.thread"),
+        durations=[(k, v[0]) for k, v in service.MUTE_DURATIONS.items()],
+    )
+
+
+@bp.route("/moderation/words", methods=["GET", "POST"])
+def words(group_id: int):
+    group, membership = load_group(group_id)
+    require(policy.may_view_moderation(current_user, membership))
+    form = WatchedWordForm()
+    status = 200
+    if request.method == "POST":
+        require(policy.may_moderate(current_user, membership))
+        if form.validate_on_submit():
+            try:
+                word = service.add_word(get_session(), group, current_user,
+                                        form.phrase.data, form.action.data)
+            except service.DuplicateWord:
+                form.phrase.errors.append("Already watched")
+            except service.ModerationError as exc:
+                form.phrase.errors.append(str(exc))
+            else:
+                flash(f"“{word.phrase}” is now watched: "
+                      f"{WATCH_ACTIONS[word.action].lower()}.", "success")
+                return redirect(url_for("moderation.words", group_id=group.id))
+        status = 422
+    return render_template(
+        "moderation/words.html", group=group, membership=membership, form=form,
+        words=service.watched_words(get_session(), group.id), actions=WATCH_ACTIONS,
+        can_act=policy.may_moderate(current_user, membership),
+    ), status
+
+
+@bp.route("/moderation/words/<int:word_id>/delete", methods=["POST"])
+def delete_word(group_id: int, word_id: int):
+    group, _membership = _moderator()
+    session = get_session()
+    word = service.word_in_group(session, group.id, word_id)
+    if word is None:
+        abort(404)
+    form = ActionForm()
+    if form.validate_on_submit():
+        phrase = word.phrase
+        service.remove_word(session, word, current_user)
+        flash(f"“{phrase}” is no longer watched.", "success")
+    return redirect(url_for("moderation.words", group_id=group.id))
+
+
+@bp.route("/moderation/log")
+def log(group_id: int):
+    group, membership = load_group(group_id)
+    require(policy.may_read_moderation_log(current_user, membership))
+    session = get_session()
+    form = LogFilterForm(request.args)
+    action = request.args.get("action", "").strip()[:40] or None
+    member = request.args.get("member", "")
+    user_id = int(member) if member.isdigit() else None
+    page = request.args.get("page", "1")
+    page = int(page) if page.isdigit() else 1
+    result = service.log_page(session, group, page=page, action=action, user_id=user_id)
+    form.action.choices = [SelectChoice("", "All actions")] + [
+        SelectChoice(a, a.capitalize()) for a in result.actions
+    ]
+    form.member.choices = [SelectChoice("", "Everyone")] + [
+        SelectChoice(str(m.user_id), m.user.display_name) for m in result.members
+    ]
+    filters = {k: v for k, v in (("action", action), ("member", user_id)) if v}
+    return render_template(
+        "moderation/log.html", group=group, membership=membership, form=form, result=result,
+        filters=filters, has_permalink=_has_endpoint("discussion.permalink"),
+        has_thread=_has_endpoint("discussion.thread"),
+    )
+
+
+# Reports -------------------------------------------------------------------
+
+@bp.route("/posts/<int:post_id>/report", methods=["GET", "POST"])
+def report(group_id: int, post_id: int):
+    group, membership = load_group(group_id)
+    session = get_session()
+    post = _post_or_404(group.id, post_id)
+    if not policy.may_see_post(current_user, membership, post):
+        abort(404)
+    require(policy.may_report_post(current_user, membership, post))
+    form = ReportForm()
+    if request.method == "GET":
+        earlier = service.report_by(session, post, current_user)
+        if earlier is not None:
+            form.reason.data, form.detail.data = earlier.reason, earlier.detail
+    if form.validate_on_submit():
+        service.report(session, post, current_user, form.reason.data, form.detail.data or "")
+        flash("Thanks. A moderator will look at this post.", "success")
+        return redirect(_post_url(group.id, post))
+    return render_template(
+        "moderation/report.html", group=group, membership=membership, post=post, form=form,
+        back_url=_post_url(group.id, post) if _has_endpoint("discussion.permalink") else None,
+    ), 422 if form.errors else 200
+
+
+@bp.route("/reports/<int:report_id>/dismiss", methods=["POST"])
+def dismiss_report(group_id: int, report_id: int):
+    group, _membership = _moderator()
+    session = get_session()
+    found = service.report_in_group(session, group.id, report_id)
+    if found is None:
+        abort(404)
+    form = OptionalReasonForm()
+    default = url_for("moderation.queue", group_id=group.id)
+    if not form.validate_on_submit():
+        flash(_first_error(form), "error")
+        return _back(default)
+    try:
+        count = service.dismiss_reports(session, found.post, current_user, form.reason.data or "")
+    except service.ModerationError as exc:
+        flash(str(exc), "error")
+    else:
+        flash("Report dismissed." if count == 1 else f"{count} reports dismissed.", "success")
+    return _back(default)
+
+
+# Posts ---------------------------------------------------------------------
+
+def _post_action(group_id: int, post_id: int, form_class, act, done: str):
+    group, _membership = _moderator()
+    post = _post_or_404(group.id, post_id)
+    form = form_class()
+    default = _post_url(group.id, post)
+    if not form.validate_on_submit():
+        flash(_first_error(form), "error")
+        return _back(default)
+    try:
+        act(get_session(), post, form)
+    except service.ModerationError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(done, "success")
+    return _back(default)
+
+
+@bp.route("/posts/<int:post_id>/approve", methods=["POST"])
+def approve(group_id: int, post_id: int):
+    return _post_action(group_id, post_id, ActionForm,
+                        lambda s, p, f: service.approve(s, p, current_user),
+                        "Post approved and published.")
+
+
+@bp.route("/posts/<int:post_id>/reject", methods=["POST"])
+def reject(group_id: int, post_id: int):
+    return _post_action(group_id, post_id, ReasonForm,
+                        lambda s, p, f: service.reject(s, p, current_user, f.reason.data),
+                        "Post rejected. Its author can see your reason.")
+
+
+@bp.route("/posts/<int:post_id>/hide", methods=["POST"])
+def hide(group_id: int, post_id: int):
+    return _post_action(group_id, post_id, ReasonForm,
+                        lambda s, p, f: service.hide(s, p, current_user, f.reason.data),
+                        "Post hidden. Its author can see your reason.")
+
+
+@bp.route("/posts/<int:post_id>/restore", methods=["POST"])
+def restore(group_id: int, post_id: int):
+    return _post_action(group_id, post_id, OptionalReasonForm,
+                        lambda s, p, f: service.restore(s, p, current_user, f.reason.data or ""),
+                        "Post restored.")
+
+
+@bp.route("/posts/<int:post_id>/clear-flag", methods=["POST"])
+def clear_flag(group_id: int, post_id: int):
+    return _post_action(group_id, post_id, ActionForm,
+                        lambda s, p, f: service.clear_flag(s, p, current_user),
+                        "Flag cleared; the post stays up.")
+
+
+# Threads -------------------------------------------------------------------
+
+def _thread_or_404(group_id: int, thread_id: int):
+    thread = service.thread_in_group(get_session(), group_id, thread_id)
+    if thread is None:
+        abort(404)
+    return thread
+
+
+def _thread_action(group_id: int, thread_id: int, act, done: str):
+    group, _membership = _moderator()
+    thread = _thread_or_404(group.id, thread_id)
+    form = OptionalReasonForm()
+    default = _thread_url(group.id, thread)
+    if not form.validate_on_submit():
+        flash(_first_error(form), "error")
+        return _back(default)
+    try:
+        act(get_session(), thread, form.reason.data or "")
+    except service.ModerationError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(done, "success")
+    return _back(default)
+
+
+@bp.route("/threads/<int:thread_id>/lock", methods=["POST"])
+def lock(group_id: int, thread_id: int):
+    return _thread_action(group_id, thread_id,
+                          lambda s, t, r: service.lock(s, t, current_user, r),
+                          "Thread locked. Nobody can post in it until it is unlocked.")
+
+
+@bp.route("/threads/<int:thread_id>/unlock", methods=["POST"])
+def unlock(group_id: int, thread_id: int):
+    return _thread_action(group_id, thread_id,
+                          lambda s, t, r: service.unlock(s, t, current_user, r),
+                          "Thread unlocked.")
+
+
+@bp.route("/threads/<int:thread_id>/pin", methods=["POST"])
+def pin(group_id: int, thread_id: int):
+    group, _membership = _moderator()
+    session = get_session()
+    thread = _thread_or_404(group.id, thread_id)
+    form = PinForm()
+    if not form.validate_on_submit():
+        abort(404)  # no post named: nothing in this thread to pin
+    post = service.post_in_group(session, group.id, form.post_id.data)
+    if post is None or post.thread_id != thread.id or post.status != PUBLISHED:
+        abort(404)
+    service.pin(session, thread, post, current_user)
+    flash("Post pinned to the top of the thread.", "success")
+    return _back(_post_url(group.id, post))
+
+
+@bp.route("/threads/<int:thread_id>/unpin", methods=["POST"])
+def unpin(group_id: int, thread_id: int):
+    group, _membership = _moderator()
+    thread = _thread_or_404(group.id, thread_id)
+    form = ActionForm()
+    default = _thread_url(group.id, thread)
+    if form.validate_on_submit():
+        try:
+            service.unpin(get_session(), thread, current_user)
+        except service.ModerationError as exc:
+            flash(str(exc), "error")
+        else:
+            flash("Post unpinned.", "success")
+    return _back(default)
+
+
+# Members -------------------------------------------------------------------
+
+def _target_or_404(group_id: int, membership_id: int):
+    target = service.member_in_group(get_session(), group_id, membership_id)
+    if target is None or not target.is_active:
+        abort(404)
+    return target
+
+
+@bp.route("/members/<int:member_id>/mute", methods=["POST"])
+def mute(group_id: int, member_id: int):
+    group, membership = _moderator()
+    target = _target_or_404(group.id, member_id)
+    require(policy.may_mute_member(current_user, membership, target))
+    form = MuteForm()
+    default = url_for("moderation.queue", group_id=group.id)
+    if not form.validate_on_submit():
+        flash(_first_error(form), "error")
+        return _back(default)
+    try:
+        service.mute(get_session(), target, current_user, form.duration.data, form.reason.data)
+    except service.ModerationError as exc:
+        flash(str(exc), "error")
+    else:
+        title = service.MUTE_DURATIONS[form.duration.data][0]
+        flash(f"{target.user.display_name} is muted for {title}. They can still read.",
+              "success")
+    return _back(default)
+
+
+@bp.route("/members/<int:member_id>/unmute", methods=["POST"])
+def unmute(group_id: int, member_id: int):
+    group, membership = _moderator()
+    target = _target_or_404(group.id, member_id)
+    require(policy.may_mute_member(current_user, membership, target))
+    form = OptionalReasonForm()
+    default = url_for("moderation.queue", group_id=group.id)
+    if not form.validate_on_submit():
+        flash(_first_error(form), "error")
+        return _back(default)
+    try:
+        service.unmute(get_session(), target, current_user, form.reason.data or "")
+    except service.ModerationError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(f"{target.user.display_name} can post again.", "success")
+    return _back(default)

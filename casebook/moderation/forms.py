@@ -1,0 +1,87 @@
+"""Moderation forms. The small action forms are also written out by hand in the
+shared post and thread partials, so their field names must stay as they are."""
+
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.fields import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
+
+from casebook.moderation.models import REPORT_REASONS, WATCH_ACTIONS
+from casebook.moderation.service import MAX_REASON_LENGTH, MAX_REPORT_DETAIL, MUTE_DURATIONS
+
+
+def _choices(options: dict[str, str]) -> list[SelectChoice]:
+    return [SelectChoice(value, label) for value, label in options.items()]
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class ActionForm(FlaskForm):
+    """A button: CSRF plus where to go back to."""
+
+    return_to = HiddenField()
+
+
+class OptionalReasonForm(ActionForm):
+    reason = StringField("Reason (optional)", filters=[_strip],
+                         validators=[Optional(), Length(max=MAX_REASON_LENGTH)])
+
+
+class ReasonForm(ActionForm):
+    reason = StringField(
+        "Reason", filters=[_strip],
+        validators=[DataRequired(message="Give a reason; the author will see it."),
+                    Length(max=MAX_REASON_LENGTH,
+                           message=f"Keep it to {MAX_REASON_LENGTH} characters or fewer.")],
+    )
+
+
+class PinForm(ActionForm):
+    post_id = IntegerField(validators=[InputRequired()])
+
+
+class MuteForm(ActionForm):
+    duration = SelectField(
+        "Mute for", choices=[SelectChoice(k, v[0]) for k, v in MUTE_DURATIONS.items()],
+        validators=[InputRequired(message="Choose how long.")],
+    )
+    reason = StringField(
+        "Reason", filters=[_strip],
+        validators=[DataRequired(message="Give a reason for muting."),
+                    Length(max=MAX_REASON_LENGTH,
+                           message=f"Keep it to {MAX_REASON_LENGTH} characters or fewer.")],
+    )
+
+
+class ReportForm(FlaskForm):
+    reason = RadioField("Why are you reporting this post?", choices=_choices(REPORT_REASONS),
+                        validators=[InputRequired(message="Choose a reason.")])
+    detail = TextAreaField(
+        "Details", filters=[_strip],
+        validators=[Optional(), Length(max=MAX_REPORT_DETAIL,
+                                       message=f"Keep it to {MAX_REPORT_DETAIL:,} characters "
+                                               "or fewer.")],
+        description="Optional. Only the group's moderators see your report.",
+    )
+
+
+class WatchedWordForm(FlaskForm):
+    phrase = StringField(
+        "Word or phrase", filters=[_strip],
+        validators=[DataRequired(message="Enter a word or phrase."),
+                    Length(min=2, max=200, message="Use between 2 and 200 characters.")],
+        description="Matched as whole words, in any case: “Smith” does not catch “Smithfield”.",
+    )
+    action = RadioField("What happens", choices=_choices(WATCH_ACTIONS), default="hold",
+                        validators=[InputRequired(message="Choose what happens.")])
+
+
+class LogFilterForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET search form; it changes nothing
+
+    action = SelectField("Action", choices=[], validate_choice=False)
+    member = SelectField("Member", choices=[], validate_choice=False,
+                         description="Entries by or about this member.")
