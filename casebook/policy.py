@@ -93,6 +93,17 @@ def may_read_moderation_log(user: AnyUser, membership: Membership | None) -> boo
     return is_moderator(user, membership) or is_site_admin(user)
 
 
+def may_view_moderation(user: AnyUser, membership: Membership | None) -> bool:
+    """The queue and watched-words pages: moderators act there, site admins only look."""
+    return is_moderator(user, membership) or is_site_admin(user)
+
+
+def may_view_members(user: AnyUser, membership: Membership | None) -> bool:
+    """The member list maps names to pseudonyms, so participants don't see it;
+    moderators need it to mute or remove, site admins to give support."""
+    return is_moderator(user, membership) or is_site_admin(user)
+
+
 def may_change_role(user: AnyUser, membership: Membership | None, target: Membership) -> bool:
     return may_manage_group(user, membership) and target.is_active
 
@@ -108,6 +119,11 @@ def may_remove_member(user: AnyUser, membership: Membership | None, target: Memb
 
 def may_mute_member(user: AnyUser, membership: Membership | None, target: Membership) -> bool:
     return may_remove_member(user, membership, target)
+
+
+def is_muted(target: Membership, now: datetime | None = None) -> bool:
+    """Whether a member is muted now (templates have no clock of their own)."""
+    return target.is_muted(now or utcnow())
 
 
 def may_leave_group(user: AnyUser, membership: Membership | None,
