@@ -80,7 +80,7 @@ def _stage(thread: Thread) -> str:
 
 def _author(post: Post, data: _Transcript, discussion: Discussion) -> str:
     return str(author_label(post.author, data.members.get(post.author_id), discussion,
-                            real_names=False))
+                            real_names=False, role=post.author_role))
 
 
 def _member_key(post: Post, data: _Transcript) -> str:

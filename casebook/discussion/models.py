@@ -97,6 +97,9 @@ class Post(Base):
         ForeignKey("users.id", ondelete="SET NULL"), index=True
     )
     reply_to_id: Mapped[int | None] = mapped_column(ForeignKey("posts.id", ondelete="SET NULL"))
+    # The author's role when they wrote it: a participant promoted later keeps
+    # their pseudonym on what they wrote as a participant.
+    author_role: Mapped[str | None] = mapped_column(String(20))
     number: Mapped[int | None] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(12), default=PUBLISHED)
     body_md: Mapped[str] = mapped_column(Text)

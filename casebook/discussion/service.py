@@ -32,7 +32,7 @@ from casebook.discussion.models import (
     Thread,
     ThreadRead,
 )
-from casebook.groups.models import FACILITATOR, MODERATOR, Group, Membership
+from casebook.groups.models import FACILITATOR, MODERATOR, ROLES, Group, Membership
 from casebook.markdown import render_markdown
 from casebook.moderation import service as moderation
 
@@ -155,7 +155,7 @@ def submit_post(session: Session, thread: Thread, author: User, membership: Memb
         thread_id=thread.id, author_id=author.id, body_md=text, body_html=render_markdown(text),
         reply_to_id=reply_to.id if reply_to else None, flagged=screening.flagged,
         submission_key=submission_key, status=PENDING,
-        moderation_reason=screening.reason or None,
+        moderation_reason=screening.reason or None, author_role=membership.role,
     )
     session.add(post)
     try:
@@ -404,18 +404,20 @@ DELETED_ACCOUNT = AuthorLabel("Deleted account")
 
 
 def author_label(author: User | None, membership: Membership | None, discussion: Discussion,
-                 *, real_names: bool) -> AuthorLabel:
+                 *, real_names: bool, role: str | None = None) -> AuthorLabel:
     """How a post's author is named, by the discussion's identity rule.
 
     Named: the display name. Pseudonymous: participants appear as their
     pseudonym, with the real name added when ``real_names`` (facilitators,
     moderators, site admins). Facilitators and moderators always post under
-    their real name with their role.
+    their real name with their role. ``role`` is the role the author had when
+    writing (a post's ``author_role``); without it the current role counts.
     """
     if author is None:
         return DELETED_ACCOUNT
-    staff = membership is not None and membership.role in (FACILITATOR, MODERATOR)
-    badge = membership.role_title if staff else None
+    role = role or (membership.role if membership is not None else None)
+    staff = role in (FACILITATOR, MODERATOR)
+    badge = ROLES[role] if staff else None
     if discussion.identity != PSEUDONYMOUS or staff:
         return AuthorLabel(author.display_name, badge)
     pseudonym = membership.pseudonym if membership is not None else "Former member"

@@ -143,7 +143,8 @@ class Labels:
             self.members.update(service.members_by_user(
                 get_session(), self.discussion.group_id, [post.author_id]))
         return service.author_label(post.author, self.members.get(post.author_id),
-                                    self.discussion, real_names=self.real_names)
+                                    self.discussion, real_names=self.real_names,
+                                    role=post.author_role)
 
 
 def _post_url(group_id: int, post: Post) -> str:
@@ -509,7 +510,8 @@ def activity(group_id: int):
             real_names[discussion.id] = policy.may_see_real_names(
                 current_user, membership, discussion)
         return service.author_label(post.author, listing.members.get(post.author_id),
-                                    discussion, real_names=real_names[discussion.id])
+                                    discussion, real_names=real_names[discussion.id],
+                                    role=post.author_role)
 
     return render_template(
         "discussion/activity.html", group=group, membership=membership, listing=listing,

@@ -92,6 +92,24 @@ def test_pseudonymous_discussion_names_participants_by_number_to_peers(world, cl
     assert f'<span class="post-author">{ann_alias}</span> <span class="you">(you)</span>' in own
 
 
+def test_promotion_does_not_unmask_what_a_participant_wrote_before(world, client_for, db):
+    configure(db, world, identity=PSEUDONYMOUS)
+    with db() as session:
+        write(session, world.thread.id, world.ann, "Written as a participant")
+        membership = session.scalar(select(Membership).where(
+            Membership.group_id == world.gid, Membership.user_id == world.ann.id))
+        membership.role = "moderator"
+        session.commit()
+        write(session, world.thread.id, world.ann, "Written as a moderator")
+    ann_alias = pseudonym(db, world, world.ann)
+    peer = page_text(client_for(world.ben).get(thread_url(world, world.thread)))
+    assert f'<span class="post-author">{ann_alias}</span>' in peer
+    assert ('<span class="post-author">Ann Example</span> '
+            '<span class="role-badge">Moderator</span>') in peer
+    assert peer.index(ann_alias) < peer.index("Written as a participant")
+    assert peer.count("Ann Example") == 1
+
+
 def test_deleted_account_is_labelled(world, client_for, db):
     with db() as session:
         write(session, world.thread.id, world.ben, "Ben was here")
