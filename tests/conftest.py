@@ -105,12 +105,25 @@ def client(app):
     return app.test_client()
 
 
+@contextmanager
+def db(app):
+    """``with db(app) as session:`` a plain database session, for setup and checks.
+
+    It is tied to no app context on purpose: a test must not hold one while the
+    test client makes requests, or Flask reuses it, and with it ``g`` (the
+    signed-in user, the database session), across them. Each ``db`` starts
+    afresh, so it reads what the requests before it committed.
+    """
+    with app.extensions["casebook.sessionmaker"]() as session:
+        yield session
+
+
 @pytest.fixture
 def session(app):
-    from casebook.db import get_session
-
-    with app.app_context():
-        yield get_session()
+    """One plain session (see ``db``) for the whole test. It keeps what it loaded:
+    commit and ``expire_all()`` it to read what requests changed since."""
+    with db(app) as session:
+        yield session
 
 
 @pytest.fixture
@@ -118,10 +131,9 @@ def cases(app):
     """The repository's case library, imported."""
     from casebook.cases.loader import load_directory
     from casebook.cases.service import import_cases
-    from casebook.db import get_session
 
-    with app.app_context():
-        import_cases(get_session(), load_directory(CASES_DIR))
+    with db(app) as session:
+        import_cases(session, load_directory(CASES_DIR))
 
 
 @contextmanager
@@ -148,12 +160,50 @@ def csrf_from(html: str) -> str:
     return match.group(1)
 
 
-def post_form(client, page_url: str, action_url: str, data: dict, **kwargs):
+# A page anyone can open, signed in or not: for a CSRF token when the page
+# that holds the form does not matter to the test.
+ANY_PAGE = "/account/sign-in"
+
+
+def csrf_token(client, page_url: str = ANY_PAGE) -> str:
+    """The client's CSRF token, as ``page_url`` gives it."""
+    return csrf_from(client.get(page_url).get_data(as_text=True))
+
+
+def post_form(client, page_url: str, action_url: str, data: dict | None = None, **kwargs):
     """Load a page as a browser would, then submit its form with the page's CSRF token."""
-    page = client.get(page_url)
-    return client.post(
-        action_url, data={"csrf_token": csrf_from(page.get_data(as_text=True)), **data}, **kwargs
-    )
+    token = csrf_token(client, page_url)
+    return client.post(action_url, data={"csrf_token": token, **(data or {})}, **kwargs)
+
+
+def signed_in(app, user):
+    """A new test client signed in as ``user`` (signed out when None).
+
+    Straight into the session cookie: the sign-in form has its own tests, and
+    many sign-ins would meet its rate limit.
+    """
+    client = app.test_client()
+    if user is not None:
+        with client.session_transaction() as flask_session:
+            flask_session["_user_id"] = user.get_id()
+            flask_session["_fresh"] = True
+    return client
+
+
+@pytest.fixture
+def client_for(app):
+    """``client_for(user)``: a client signed in as ``user``, the same one (and
+    cookie jar) each time in a test; ``client_for(None)``: a new signed-out one."""
+    clients = {}
+
+    def _client(user):
+        if user is None:
+            return app.test_client()
+        if user.id not in clients:
+            clients[user.id] = signed_in(app, user)
+        return clients[user.id]
+
+    return _client
 
 
 def register(client, email="ann@example.org", name="Ann Example", password="correct horse 1"):

@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from casebook.db import get_session
+from casebook.accounts.models import User
 from casebook.discussion.models import HIDDEN, PENDING
 from casebook.groups import service as groups
 from casebook.groups.models import MODERATOR
 from casebook.moderation.models import Report, WatchedWord
-from tests.conftest import _empty_database, make_test_app
+from tests.conftest import _empty_database, db, make_test_app, signed_in
 from tests.factories import add_member, make_discussion, make_group, make_user, post
 
 OK, LOGIN = "ok", "login"
@@ -236,22 +236,16 @@ def matrix_app(database_url, tmp_instance):
 
 def fresh_world(app) -> dict:
     _empty_database(app.extensions["casebook.engine"])
-    with app.app_context():
-        return build_world(get_session())
+    with db(app) as session:
+        return build_world(session)
 
 
 def client_as(app, world, role):
-    client = app.test_client()
-    user = {"outsider": "outsider", "participant": "participant", "moderator": "moderator",
-            "facilitator": "facilitator", "admin": "admin"}.get(role)
-    if user is not None:
-        with app.app_context():
-            account = get_session().get(type(world["users"][user]), world["users"][user].id)
-            session_id = account.get_id()
-        with client.session_transaction() as flask_session:
-            flask_session["_user_id"] = session_id
-            flask_session["_fresh"] = True
-    return client
+    if role == "anonymous":
+        return app.test_client()
+    with db(app) as session:
+        account = session.get(User, world["users"][role].id)
+    return signed_in(app, account)
 
 
 def url_for_check(app, endpoint, check, world, prefix=""):

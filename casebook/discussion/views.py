@@ -11,7 +11,6 @@ from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -57,7 +56,6 @@ MEMBER_THREADS = "Threads started by members"
 @bp.context_processor
 def _helpers():
     return {
-        "has_endpoint": lambda name: name in current_app.view_functions,
         "stage_titles": STAGE_TITLES,
         "plain": lambda text: service.excerpt(text, 2_000),
         "excerpt": service.excerpt,
@@ -251,6 +249,22 @@ def view(group_id: int, discussion_id: int):
 
 # A thread --------------------------------------------------------------------
 
+def _compose(form_class, data: dict | None = None):
+    """A form for writing Markdown: on GET, new with ``data``; on POST, as sent.
+
+    Returns ``(form, preview_html, ready)``: ``preview_html`` when Preview was
+    pressed on a valid form, ``ready`` when the valid text is to be saved.
+    """
+    if request.method == "GET":
+        return form_class(formdata=None, data=data), None, False
+    form = form_class()
+    if not form.validate_on_submit():
+        return form, None, False
+    if form.preview.data:
+        return form, render_markdown(form.body.data), False
+    return form, None, True
+
+
 def _new_post_form(reply_to: Post | None = None) -> PostForm:
     form = PostForm(formdata=None)
     form.submission_key.data = secrets.token_urlsafe(24)
@@ -397,26 +411,19 @@ def edit_post(group_id: int, post_id: int):
     group, membership = load_group(group_id)
     post = _post(group, membership, post_id)
     require(policy.may_edit_post(current_user, membership, post))
-    preview_html = None
-    if request.method == "GET":
-        form = EditPostForm(formdata=None, data={"body": post.body_md})
-    else:
-        form = EditPostForm()
-        if form.validate_on_submit():
-            if form.preview.data:
-                preview_html = render_markdown(form.body.data)
+    form, preview_html, ready = _compose(EditPostForm, {"body": post.body_md})
+    if ready:
+        was_pending = post.status == PENDING
+        try:
+            service.edit_post(get_session(), post, membership, form.body.data)
+        except PostRefused as refusal:
+            form.body.errors.append(str(refusal))
+        else:
+            if post.status == PENDING and not was_pending:
+                flash("Your edit is waiting for a moderator's approval.", "info")
             else:
-                was_pending = post.status == PENDING
-                try:
-                    service.edit_post(get_session(), post, membership, form.body.data)
-                except PostRefused as refusal:
-                    form.body.errors.append(str(refusal))
-                else:
-                    if post.status == PENDING and not was_pending:
-                        flash("Your edit is waiting for a moderator's approval.", "info")
-                    else:
-                        flash("Your post is updated.", "success")
-                    return redirect(_post_url(group.id, post))
+                flash("Your post is updated.", "success")
+            return redirect(_post_url(group.id, post))
     labels = Labels(post.thread.discussion, membership, {})
     return render_template(
         "discussion/edit_post.html", group=group, membership=membership, post=post,
@@ -462,31 +469,24 @@ def new_thread(group_id: int, discussion_id: int):
     group, membership = load_group(group_id)
     discussion = _discussion(group, membership, discussion_id)
     require(policy.may_start_thread(current_user, membership, discussion))
-    preview_html = None
-    if request.method == "GET":
-        form = NewThreadForm(formdata=None)
-        form.submission_key.data = secrets.token_urlsafe(24)
-    else:
-        form = NewThreadForm()
-        if form.validate_on_submit():
-            if form.preview.data:
-                preview_html = render_markdown(form.body.data)
+    form, preview_html, ready = _compose(
+        NewThreadForm, {"submission_key": secrets.token_urlsafe(24)})
+    if ready:
+        try:
+            outcome = service.start_thread(
+                get_session(), discussion, current_user, membership, form.title.data,
+                form.body.data, submission_key=form.submission_key.data or None,
+            )
+        except PostRefused as refusal:
+            form.body.errors.append(str(refusal))
+        else:
+            if outcome.held:
+                flash("Your thread is started. Your post is waiting for a "
+                      "moderator's approval.", "info")
             else:
-                try:
-                    outcome = service.start_thread(
-                        get_session(), discussion, current_user, membership, form.title.data,
-                        form.body.data, submission_key=form.submission_key.data or None,
-                    )
-                except PostRefused as refusal:
-                    form.body.errors.append(str(refusal))
-                else:
-                    if outcome.held:
-                        flash("Your thread is started. Your post is waiting for a "
-                              "moderator's approval.", "info")
-                    else:
-                        flash("Your thread is started.", "success")
-                    return redirect(url_for(".thread", group_id=group.id,
-                                            thread_id=outcome.post.thread_id))
+                flash("Your thread is started.", "success")
+            return redirect(url_for(".thread", group_id=group.id,
+                                    thread_id=outcome.post.thread_id))
     return render_template(
         "discussion/new_thread.html", group=group, membership=membership,
         discussion=discussion, form=form, preview_html=preview_html,

@@ -28,3 +28,11 @@ def require(allowed: bool) -> None:
     """403 for a member (or admin) who can see the page but may not do this."""
     if not allowed:
         abort(403)
+
+
+def active_member_or_404(group: Group, member_id: int) -> Membership:
+    """An active membership of ``group`` by its id; 404 for any other id."""
+    target = get_session().get(Membership, member_id)
+    if target is None or target.group_id != group.id or not target.is_active:
+        abort(404)
+    return target

@@ -8,7 +8,6 @@ what a member may do (403 when they may see the page but not do this).
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -21,7 +20,7 @@ from casebook import policy
 from casebook.db import get_session, utcnow
 from casebook.extensions import limiter
 from casebook.groups import service
-from casebook.groups.access import load_group, require
+from casebook.groups.access import active_member_or_404, load_group, require
 from casebook.groups.forms import (
     DecisionForm,
     ExpiryForm,
@@ -31,7 +30,7 @@ from casebook.groups.forms import (
     RoleForm,
     SettingsForm,
 )
-from casebook.groups.models import ACTIVE, ROLES, Group, JoinRequest, Membership
+from casebook.groups.models import ROLES, Group, JoinRequest, Membership
 from casebook.groups.service import INVALID_CODE, GroupError
 from casebook.timefmt import from_local_input, localtime, to_local_input
 
@@ -42,25 +41,8 @@ JOIN_POST_LIMIT = "20 per minute"
 JOIN_LINK_GET_LIMIT = "60 per minute"
 
 
-@bp.app_context_processor
-def _template_helpers():
-    return {"has_endpoint": has_endpoint}
-
-
-def has_endpoint(name: str) -> bool:
-    """Templates link to another area's page only once that page exists."""
-    return name in current_app.view_functions
-
-
 def _status(form) -> int:
     return 422 if form.errors else 200
-
-
-def _active_member_or_404(group: Group, member_id: int) -> Membership:
-    target = get_session().get(Membership, member_id)
-    if target is None or target.group_id != group.id or target.status != ACTIVE:
-        abort(404)
-    return target
 
 
 # My groups and creating a group ---------------------------------------------
@@ -234,6 +216,20 @@ def _members_page(group: Group, membership: Membership | None, status: int = 200
     ), status
 
 
+def _refused(group: Group, membership: Membership | None, message: str, status: int):
+    """The members page again, saying why the change was not made."""
+    flash(message, "error")
+    return _members_page(group, membership, status=status)
+
+
+def _member_for(group_id: int, member_id: int, allowed):
+    """The group, the viewer's membership and the member ``allowed`` lets them change."""
+    group, membership = load_group(group_id)
+    target = active_member_or_404(group, member_id)
+    require(allowed(current_user, membership, target))
+    return group, membership, target
+
+
 @bp.route("/groups/<int:group_id>/members")
 def members(group_id: int):
     group, membership = load_group(group_id)
@@ -243,20 +239,16 @@ def members(group_id: int):
 
 @bp.route("/groups/<int:group_id>/members/<int:member_id>/role", methods=["POST"])
 def change_role(group_id: int, member_id: int):
-    group, membership = load_group(group_id)
-    target = _active_member_or_404(group, member_id)
-    require(policy.may_change_role(current_user, membership, target))
+    group, membership, target = _member_for(group_id, member_id, policy.may_change_role)
     form = RoleForm()
     if not form.validate_on_submit():
-        flash("Choose facilitator, moderator or participant.", "error")
-        return _members_page(group, membership, status=422)
+        return _refused(group, membership, "Choose facilitator, moderator or participant.", 422)
     name = target.user.display_name
     try:
         changed = service.set_role(get_session(), group, target, form.role.data,
                                    actor=current_user)
     except GroupError as error:
-        flash(str(error), "error")
-        return _members_page(group, membership, status=409)
+        return _refused(group, membership, str(error), 409)
     if changed:
         flash(f"{name} is now a {target.role_title.lower()}.", "success")
     else:
@@ -269,20 +261,16 @@ def change_role(group_id: int, member_id: int):
 
 @bp.route("/groups/<int:group_id>/members/<int:member_id>/remove", methods=["POST"])
 def remove_member(group_id: int, member_id: int):
-    group, membership = load_group(group_id)
-    target = _active_member_or_404(group, member_id)
-    require(policy.may_remove_member(current_user, membership, target))
+    group, membership, target = _member_for(group_id, member_id, policy.may_remove_member)
     form = RemoveForm()
     if not form.validate_on_submit():
-        flash("Keep the reason to 500 characters or fewer.", "error")
-        return _members_page(group, membership, status=422)
+        return _refused(group, membership, "Keep the reason to 500 characters or fewer.", 422)
     name = target.user.display_name
     try:
         service.remove_member(get_session(), target, actor=current_user,
                               reason=form.reason.data or "")
     except GroupError as error:
-        flash(str(error), "error")
-        return _members_page(group, membership, status=409)
+        return _refused(group, membership, str(error), 409)
     flash(f"{name} has been removed from the group and can no longer see it.", "success")
     return redirect(url_for(".members", group_id=group.id))
 

@@ -29,13 +29,18 @@ class OptionalReasonForm(ActionForm):
                          validators=[Optional(), Length(max=MAX_REASON_LENGTH)])
 
 
-class ReasonForm(ActionForm):
-    reason = StringField(
+def _required_reason(message: str) -> StringField:
+    """A reason the moderator must give; ``message`` says so when it is missing."""
+    return StringField(
         "Reason", filters=[_strip],
-        validators=[DataRequired(message="Give a reason; the author will see it."),
+        validators=[DataRequired(message=message),
                     Length(max=MAX_REASON_LENGTH,
                            message=f"Keep it to {MAX_REASON_LENGTH} characters or fewer.")],
     )
+
+
+class ReasonForm(ActionForm):
+    reason = _required_reason("Give a reason; the author will see it.")
 
 
 class PinForm(ActionForm):
@@ -47,12 +52,7 @@ class MuteForm(ActionForm):
         "Mute for", choices=[SelectChoice(k, v[0]) for k, v in MUTE_DURATIONS.items()],
         validators=[InputRequired(message="Choose how long.")],
     )
-    reason = StringField(
-        "Reason", filters=[_strip],
-        validators=[DataRequired(message="Give a reason for muting."),
-                    Length(max=MAX_REASON_LENGTH,
-                           message=f"Keep it to {MAX_REASON_LENGTH} characters or fewer.")],
-    )
+    reason = _required_reason("Give a reason for muting.")
 
 
 class ReportForm(FlaskForm):

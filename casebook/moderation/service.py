@@ -171,13 +171,6 @@ def report_in_group(session: Session, group_id: int, report_id: int) -> Report |
     )
 
 
-def member_in_group(session: Session, group_id: int, membership_id: int) -> Membership | None:
-    return session.scalar(
-        select(Membership).where(Membership.id == membership_id,
-                                 Membership.group_id == group_id)
-    )
-
-
 def group_id_of(post: Post) -> int:
     return post.thread.discussion.group_id
 

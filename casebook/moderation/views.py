@@ -9,7 +9,6 @@ nothing about posts they cannot see.
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -22,7 +21,7 @@ from wtforms.fields import SelectChoice
 from casebook import policy
 from casebook.db import get_session
 from casebook.discussion.models import PUBLISHED
-from casebook.groups.access import load_group, require
+from casebook.groups.access import active_member_or_404, load_group, require
 from casebook.moderation import service
 from casebook.moderation.forms import (
     ActionForm,
@@ -40,26 +39,12 @@ from casebook.security import safe_next
 bp = Blueprint("moderation", __name__, url_prefix="/groups/<int:group_id>")
 
 
-@bp.context_processor
-def _helpers():
-    # Links to other areas' pages appear once those pages exist.
-    return {"has_endpoint": _has_endpoint}
-
-
-def _has_endpoint(name: str) -> bool:
-    return name in current_app.view_functions
-
-
 def _post_url(group_id: int, post) -> str:
-    if _has_endpoint("discussion.permalink"):
-        return url_for("discussion.permalink", group_id=group_id, post_id=post.id)
-    return url_for("moderation.queue", group_id=group_id)
+    return url_for("discussion.permalink", group_id=group_id, post_id=post.id)
 
 
 def _thread_url(group_id: int, thread) -> str:
-    if _has_endpoint("discussion.thread"):
-        return url_for("discussion.thread", group_id=group_id, thread_id=thread.id)
-    return url_for("moderation.queue", group_id=group_id)
+    return url_for("discussion.thread", group_id=group_id, thread_id=thread.id)
 
 
 def _back(default: str):
@@ -74,6 +59,22 @@ def _first_error(form) -> str:
     return "Please try again."
 
 
+def _act(form, default: str, change):
+    """Check ``form``, then ``change()``: it makes the change and returns what to
+    tell the moderator, or raises ModerationError, whose text is shown instead.
+    Either way, back to where the form was (``return_to``) or to ``default``."""
+    if not form.validate_on_submit():
+        flash(_first_error(form), "error")
+        return _back(default)
+    try:
+        done = change()
+    except service.ModerationError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(done, "success")
+    return _back(default)
+
+
 def _moderator():
     """The group and membership for an action: 404 outsiders, 403 non-moderators."""
     group, membership = load_group(request.view_args["group_id"])
@@ -81,11 +82,11 @@ def _moderator():
     return group, membership
 
 
-def _post_or_404(group_id: int, post_id: int):
-    post = service.post_in_group(get_session(), group_id, post_id)
-    if post is None:
+def _or_404(found):
+    """What a ``service.*_in_group`` lookup found; 404 when it found nothing."""
+    if found is None:
         abort(404)
-    return post
+    return found
 
 
 # Pages ---------------------------------------------------------------------
@@ -99,8 +100,6 @@ def queue(group_id: int):
         "moderation/queue.html", group=group, membership=membership,
         queue=service.queue(session, group),
         can_act=policy.may_moderate(current_user, membership),
-        has_permalink=_has_endpoint("discussion.permalink"),
-        has_thread=_has_endpoint("discussion.thread"),
         durations=[(k, v[0]) for k, v in service.MUTE_DURATIONS.items()],
     )
 
@@ -137,9 +136,7 @@ def words(group_id: int):
 def delete_word(group_id: int, word_id: int):
     group, _membership = _moderator()
     session = get_session()
-    word = service.word_in_group(session, group.id, word_id)
-    if word is None:
-        abort(404)
+    word = _or_404(service.word_in_group(session, group.id, word_id))
     form = ActionForm()
     if form.validate_on_submit():
         phrase = word.phrase
@@ -169,8 +166,7 @@ def log(group_id: int):
     filters = {k: v for k, v in (("action", action), ("member", user_id)) if v}
     return render_template(
         "moderation/log.html", group=group, membership=membership, form=form, result=result,
-        filters=filters, has_permalink=_has_endpoint("discussion.permalink"),
-        has_thread=_has_endpoint("discussion.thread"),
+        filters=filters,
     )
 
 
@@ -180,7 +176,7 @@ def log(group_id: int):
 def report(group_id: int, post_id: int):
     group, membership = load_group(group_id)
     session = get_session()
-    post = _post_or_404(group.id, post_id)
+    post = _or_404(service.post_in_group(session, group.id, post_id))
     if not policy.may_see_post(current_user, membership, post):
         abort(404)
     require(policy.may_report_post(current_user, membership, post))
@@ -195,7 +191,7 @@ def report(group_id: int, post_id: int):
         return redirect(_post_url(group.id, post))
     return render_template(
         "moderation/report.html", group=group, membership=membership, post=post, form=form,
-        back_url=_post_url(group.id, post) if _has_endpoint("discussion.permalink") else None,
+        back_url=_post_url(group.id, post),
     ), 422 if form.errors else 200
 
 
@@ -203,40 +199,28 @@ def report(group_id: int, post_id: int):
 def dismiss_report(group_id: int, report_id: int):
     group, _membership = _moderator()
     session = get_session()
-    found = service.report_in_group(session, group.id, report_id)
-    if found is None:
-        abort(404)
+    found = _or_404(service.report_in_group(session, group.id, report_id))
     form = OptionalReasonForm()
-    default = url_for("moderation.queue", group_id=group.id)
-    if not form.validate_on_submit():
-        flash(_first_error(form), "error")
-        return _back(default)
-    try:
+
+    def change() -> str:
         count = service.dismiss_reports(session, found.post, current_user, form.reason.data or "")
-    except service.ModerationError as exc:
-        flash(str(exc), "error")
-    else:
-        flash("Report dismissed." if count == 1 else f"{count} reports dismissed.", "success")
-    return _back(default)
+        return "Report dismissed." if count == 1 else f"{count} reports dismissed."
+
+    return _act(form, url_for("moderation.queue", group_id=group.id), change)
 
 
 # Posts ---------------------------------------------------------------------
 
 def _post_action(group_id: int, post_id: int, form_class, act, done: str):
     group, _membership = _moderator()
-    post = _post_or_404(group.id, post_id)
+    post = _or_404(service.post_in_group(get_session(), group.id, post_id))
     form = form_class()
-    default = _post_url(group.id, post)
-    if not form.validate_on_submit():
-        flash(_first_error(form), "error")
-        return _back(default)
-    try:
+
+    def change() -> str:
         act(get_session(), post, form)
-    except service.ModerationError as exc:
-        flash(str(exc), "error")
-    else:
-        flash(done, "success")
-    return _back(default)
+        return done
+
+    return _act(form, _post_url(group.id, post), change)
 
 
 @bp.route("/posts/<int:post_id>/approve", methods=["POST"])
@@ -276,28 +260,16 @@ def clear_flag(group_id: int, post_id: int):
 
 # Threads -------------------------------------------------------------------
 
-def _thread_or_404(group_id: int, thread_id: int):
-    thread = service.thread_in_group(get_session(), group_id, thread_id)
-    if thread is None:
-        abort(404)
-    return thread
-
-
 def _thread_action(group_id: int, thread_id: int, act, done: str):
     group, _membership = _moderator()
-    thread = _thread_or_404(group.id, thread_id)
+    thread = _or_404(service.thread_in_group(get_session(), group.id, thread_id))
     form = OptionalReasonForm()
-    default = _thread_url(group.id, thread)
-    if not form.validate_on_submit():
-        flash(_first_error(form), "error")
-        return _back(default)
-    try:
+
+    def change() -> str:
         act(get_session(), thread, form.reason.data or "")
-    except service.ModerationError as exc:
-        flash(str(exc), "error")
-    else:
-        flash(done, "success")
-    return _back(default)
+        return done
+
+    return _act(form, _thread_url(group.id, thread), change)
 
 
 @bp.route("/threads/<int:thread_id>/lock", methods=["POST"])
@@ -318,7 +290,7 @@ def unlock(group_id: int, thread_id: int):
 def pin(group_id: int, thread_id: int):
     group, _membership = _moderator()
     session = get_session()
-    thread = _thread_or_404(group.id, thread_id)
+    thread = _or_404(service.thread_in_group(session, group.id, thread_id))
     form = PinForm()
     if not form.validate_on_submit():
         abort(404)  # no post named: nothing in this thread to pin
@@ -333,7 +305,7 @@ def pin(group_id: int, thread_id: int):
 @bp.route("/threads/<int:thread_id>/unpin", methods=["POST"])
 def unpin(group_id: int, thread_id: int):
     group, _membership = _moderator()
-    thread = _thread_or_404(group.id, thread_id)
+    thread = _or_404(service.thread_in_group(get_session(), group.id, thread_id))
     form = ActionForm()
     default = _thread_url(group.id, thread)
     if form.validate_on_submit():
@@ -348,48 +320,34 @@ def unpin(group_id: int, thread_id: int):
 
 # Members -------------------------------------------------------------------
 
-def _target_or_404(group_id: int, membership_id: int):
-    target = service.member_in_group(get_session(), group_id, membership_id)
-    if target is None or not target.is_active:
-        abort(404)
-    return target
+def _mute_target(member_id: int):
+    """The group and the member to mute or unmute, if the moderator may."""
+    group, membership = _moderator()
+    target = active_member_or_404(group, member_id)
+    require(policy.may_mute_member(current_user, membership, target))
+    return group, target
 
 
 @bp.route("/members/<int:member_id>/mute", methods=["POST"])
 def mute(group_id: int, member_id: int):
-    group, membership = _moderator()
-    target = _target_or_404(group.id, member_id)
-    require(policy.may_mute_member(current_user, membership, target))
+    group, target = _mute_target(member_id)
     form = MuteForm()
-    default = url_for("moderation.queue", group_id=group.id)
-    if not form.validate_on_submit():
-        flash(_first_error(form), "error")
-        return _back(default)
-    try:
+
+    def change() -> str:
         service.mute(get_session(), target, current_user, form.duration.data, form.reason.data)
-    except service.ModerationError as exc:
-        flash(str(exc), "error")
-    else:
         title = service.MUTE_DURATIONS[form.duration.data][0]
-        flash(f"{target.user.display_name} is muted for {title}. They can still read.",
-              "success")
-    return _back(default)
+        return f"{target.user.display_name} is muted for {title}. They can still read."
+
+    return _act(form, url_for("moderation.queue", group_id=group.id), change)
 
 
 @bp.route("/members/<int:member_id>/unmute", methods=["POST"])
 def unmute(group_id: int, member_id: int):
-    group, membership = _moderator()
-    target = _target_or_404(group.id, member_id)
-    require(policy.may_mute_member(current_user, membership, target))
+    group, target = _mute_target(member_id)
     form = OptionalReasonForm()
-    default = url_for("moderation.queue", group_id=group.id)
-    if not form.validate_on_submit():
-        flash(_first_error(form), "error")
-        return _back(default)
-    try:
+
+    def change() -> str:
         service.unmute(get_session(), target, current_user, form.reason.data or "")
-    except service.ModerationError as exc:
-        flash(str(exc), "error")
-    else:
-        flash(f"{target.user.display_name} can post again.", "success")
-    return _back(default)
+        return f"{target.user.display_name} can post again."
+
+    return _act(form, url_for("moderation.queue", group_id=group.id), change)

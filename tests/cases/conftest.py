@@ -1,9 +1,7 @@
-from contextlib import contextmanager
-
 import pytest
 
-from casebook.db import get_session
 from tests.cases.casefiles import copy_repo_cases
+from tests.conftest import db
 
 
 @pytest.fixture
@@ -25,11 +23,6 @@ def run_import(app):
 
 @pytest.fixture
 def fresh_session(app):
-    """A new app context and session, so reads see what was committed, not a cache."""
-
-    @contextmanager
-    def open_session():
-        with app.app_context():
-            yield get_session()
-
-    return open_session
+    """``with fresh_session() as session:`` a new plain session (``db``), so reads
+    see what was committed, not a cache."""
+    return lambda: db(app)

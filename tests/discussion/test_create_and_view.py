@@ -11,7 +11,8 @@ from casebook.cases.models import STAGES
 from casebook.cases.service import get_case
 from casebook.discussion.models import PSEUDONYMOUS, Discussion, Thread
 from casebook.groups.models import Group
-from tests.discussion.conftest import page_text, reply, send, thread_url, write
+from tests.conftest import db, post_form
+from tests.discussion.conftest import page_text, reply, thread_url, write
 from tests.factories import make_discussion
 
 
@@ -20,24 +21,24 @@ def discussion_url(w, discussion) -> str:
 
 
 def test_facilitator_starts_a_discussion_with_one_thread_per_prompt_in_stage_order(
-        world, client_for, db):
+        app, world, client_for):
     fac = client_for(world.fac)
     form = page_text(fac.get(f"/groups/{world.gid}/discussions/new"))
     assert "<label for=\"case_id\">Case</label>" in form
-    with db() as session:
+    with db(app) as session:
         case = get_case(session, "undercover-simon")
         case_id, case_title = case.id, case.title
         expected = [p.id for stage in STAGES for p in case.prompts
                     if p.stage == stage and not p.retired]
-    response = send(fac, f"/groups/{world.gid}/discussions/new",
-                    f"/groups/{world.gid}/discussions/new",
-                    {"case_id": case_id, "title": "", "identity": "pseudonymous",
+    response = post_form(fac, f"/groups/{world.gid}/discussions/new",
+                         f"/groups/{world.gid}/discussions/new",
+                         {"case_id": case_id, "title": "", "identity": "pseudonymous",
                      "post_first": "y"})
     assert response.status_code == 302
     page = page_text(fac.get(response.headers["Location"]))
     assert f"<h1>{case_title}</h1>" in html.unescape(page)
     assert "is ready, with one thread per prompt" in page
-    with db() as session:
+    with db(app) as session:
         discussion = session.scalar(select(Discussion).where(Discussion.case_id == case_id))
         threads = session.scalars(select(Thread).where(Thread.discussion_id == discussion.id)
                                   .order_by(Thread.position)).all()
@@ -52,12 +53,12 @@ def test_facilitator_starts_a_discussion_with_one_thread_per_prompt_in_stage_ord
     assert "Pseudonymous: participants appear to each other" in page
 
 
-def test_closing_before_opening_is_a_field_error_and_nothing_is_created(world, client_for, db):
+def test_closing_before_opening_is_a_field_error_and_nothing_is_created(app, world, client_for):
     fac = client_for(world.fac)
     url = f"/groups/{world.gid}/discussions/new"
-    with db() as session:
+    with db(app) as session:
         case_id = get_case(session, "undercover-simon").id
-    response = send(fac, url, url, {
+    response = post_form(fac, url, url, {
         "case_id": case_id, "identity": "named",
         "opens_at": "2031-05-02T10:00", "closes_at": "2031-05-01T10:00",
     })
@@ -66,22 +67,22 @@ def test_closing_before_opening_is_a_field_error_and_nothing_is_created(world, c
     assert re.search(r'id="closes_at-error">The closing time must be after the opening time',
                      page)
     assert 'value="2031-05-02T10:00"' in page
-    with db() as session:
+    with db(app) as session:
         assert session.scalar(select(Discussion).where(Discussion.case_id == case_id)) is None
 
 
-def test_times_are_read_in_the_facilitators_timezone(world, client_for, db):
-    with db() as session:
+def test_times_are_read_in_the_facilitators_timezone(app, world, client_for):
+    with db(app) as session:
         session.get(User, world.fac.id).timezone = "America/New_York"
         session.commit()
         case_id = get_case(session, "undercover-simon").id
     fac = client_for(world.fac)
     url = f"/groups/{world.gid}/discussions/new"
-    response = send(fac, url, url, {"case_id": case_id, "identity": "named",
+    response = post_form(fac, url, url, {"case_id": case_id, "identity": "named",
                                     "opens_at": "2031-01-10T09:00",
                                     "closes_at": "2031-01-17T17:30"})
     assert response.status_code == 302
-    with db() as session:
+    with db(app) as session:
         discussion = session.scalar(select(Discussion).where(Discussion.case_id == case_id))
         assert discussion.opens_at == datetime(2031, 1, 10, 14, 0, tzinfo=UTC)
         assert discussion.closes_at == datetime(2031, 1, 17, 22, 30, tzinfo=UTC)
@@ -105,12 +106,12 @@ def test_only_facilitators_start_or_change_discussions(world, client_for):
     assert "Change settings" not in page and "transcript" not in page
 
 
-def test_editing_changes_title_times_and_modes(world, client_for, db):
+def test_editing_changes_title_times_and_modes(app, world, client_for):
     fac = client_for(world.fac)
     url = discussion_url(world, world.discussion) + "/edit"
     form = page_text(fac.get(url))
     assert 'value="Online vigilantes' in form
-    response = send(fac, url, url, {
+    response = post_form(fac, url, url, {
         "title": "Week 3: vigilantes", "identity": "pseudonymous",
         "allow_member_threads": "y", "closes_at": "2040-01-01T12:00",
     })
@@ -119,15 +120,15 @@ def test_editing_changes_title_times_and_modes(world, client_for, db):
     assert "<h1>Week 3: vigilantes</h1>" in page
     assert "Open</strong> — closes" in page
     assert "Members may start their own threads." in page
-    with db() as session:
+    with db(app) as session:
         discussion = session.get(Discussion, world.discussion.id)
         assert discussion.pseudonymous and discussion.allow_member_threads
         assert discussion.closes_at == datetime(2040, 1, 1, 12, 0, tzinfo=UTC)
 
 
 def test_scheduled_discussion_is_hidden_from_participants_but_not_from_staff(
-        world, client_for, db):
-    with db() as session:
+        app, world, client_for):
+    with db(app) as session:
         group = session.get(Group, world.gid)
         fac = session.get(User, world.fac.id)
         soon = datetime.now(UTC) + timedelta(days=2)
@@ -146,8 +147,8 @@ def test_scheduled_discussion_is_hidden_from_participants_but_not_from_staff(
     assert "Posting starts when the discussion opens." in thread_page
 
 
-def test_closed_discussion_is_read_only(world, client_for, db):
-    with db() as session:
+def test_closed_discussion_is_read_only(app, world, client_for):
+    with db(app) as session:
         write(session, world.thread.id, world.ann, "Said before it closed.")
         discussion = session.get(Discussion, world.discussion.id)
         discussion.closes_at = datetime.now(UTC) - timedelta(minutes=1)
@@ -159,16 +160,16 @@ def test_closed_discussion_is_read_only(world, client_for, db):
     assert "Said before it closed." in thread
     assert 'name="body"' not in thread and "Reply<" not in thread
     assert "The discussion is closed, so there is no reply form." in thread
-    response = send(ann, thread_url(world, world.thread),
-                    f"/groups/{world.gid}/threads/{world.thread.id}/posts",
-                    {"body": "Too late", "submit": "Post"})
+    response = post_form(ann, thread_url(world, world.thread),
+                         f"/groups/{world.gid}/threads/{world.thread.id}/posts",
+                         {"body": "Too late", "submit": "Post"})
     assert response.status_code == 403
-    with db() as session:
+    with db(app) as session:
         assert session.get(Thread, world.thread.id).last_number == 1
 
 
-def test_discussion_page_shows_counts_links_and_exports(world, client_for, db):
-    with db() as session:
+def test_discussion_page_shows_counts_links_and_exports(app, world, client_for):
+    with db(app) as session:
         write(session, world.thread.id, world.ann, "One")
         write(session, world.thread.id, world.ben, "Two")
     fac = page_text(client_for(world.fac).get(discussion_url(world, world.discussion)))

@@ -4,7 +4,8 @@ import re
 
 from casebook.discussion.models import HIDDEN, PENDING, REJECTED, REMOVED, Post, PostRevision
 from casebook.discussion.service import POSTS_PER_PAGE
-from tests.discussion.conftest import page_text, send, thread_url, write
+from tests.conftest import db, post_form
+from tests.discussion.conftest import page_text, thread_url, write
 
 
 def post_url(w, post, action: str = "") -> str:
@@ -17,14 +18,14 @@ def article(page: str, post) -> str:
     return match.group(1)
 
 
-def test_editing_marks_the_post_and_keeps_history_for_moderators(world, client_for, db):
-    with db() as session:
+def test_editing_marks_the_post_and_keeps_history_for_moderators(app, world, client_for):
+    with db(app) as session:
         post = write(session, world.thread.id, world.ann, "First <thought> draft")
     ann = client_for(world.ann)
     form = page_text(ann.get(post_url(world, post, "edit")))
     assert "First &lt;thought&gt; draft</textarea>" in form
-    response = send(ann, post_url(world, post, "edit"), post_url(world, post, "edit"),
-                    {"body": "Second, better draft", "submit": "Save changes"})
+    response = post_form(ann, post_url(world, post, "edit"), post_url(world, post, "edit"),
+                         {"body": "Second, better draft", "submit": "Save changes"})
     assert response.status_code == 302
     page = page_text(ann.get(thread_url(world, world.thread)))
     mine = article(page, post)
@@ -42,30 +43,30 @@ def test_editing_marks_the_post_and_keeps_history_for_moderators(world, client_f
     assert client_for(world.admin).get(post_url(world, post, "history")).status_code == 200
     for user in (world.ann, world.ben):
         assert client_for(user).get(post_url(world, post, "history")).status_code == 403
-    with db() as session:
+    with db(app) as session:
         assert session.query(PostRevision).filter_by(post_id=post.id).count() == 1
 
 
-def test_edit_preview_and_refusals(world, client_for, db):
-    with db() as session:
+def test_edit_preview_and_refusals(app, world, client_for):
+    with db(app) as session:
         post = write(session, world.thread.id, world.ann, "Original")
     ann = client_for(world.ann)
     url = post_url(world, post, "edit")
-    preview = send(ann, url, url, {"body": "*Changed*", "preview": "Preview"})
+    preview = post_form(ann, url, url, {"body": "*Changed*", "preview": "Preview"})
     assert preview.status_code == 200
     assert "<em>Changed</em>" in page_text(preview)
-    empty = send(ann, url, url, {"body": "", "submit": "Save changes"})
+    empty = post_form(ann, url, url, {"body": "", "submit": "Save changes"})
     assert empty.status_code == 422
     assert "Write something before posting." in page_text(empty)
-    with db() as session:
+    with db(app) as session:
         assert session.get(Post, post.id).body_md == "Original"
     # Only the author edits.
     assert client_for(world.ben).get(url).status_code == 403
     assert client_for(world.mod).get(url).status_code == 403
 
 
-def test_deleting_asks_first_then_leaves_a_placeholder(world, client_for, db):
-    with db() as session:
+def test_deleting_asks_first_then_leaves_a_placeholder(app, world, client_for):
+    with db(app) as session:
         post = write(session, world.thread.id, world.ann, "Regrettable words")
         answer = write(session, world.thread.id, world.ben, "A reply",
                        reply_to=session.get(Post, post.id))
@@ -74,9 +75,9 @@ def test_deleting_asks_first_then_leaves_a_placeholder(world, client_for, db):
     assert confirm.status_code == 200
     assert "<h1>Delete this post?</h1>" in page_text(confirm)
     assert client_for(world.ben).get(post_url(world, post, "delete")).status_code == 403
-    response = send(ann, post_url(world, post, "delete"), post_url(world, post, "delete"))
+    response = post_form(ann, post_url(world, post, "delete"), post_url(world, post, "delete"))
     assert response.status_code == 302
-    with db() as session:
+    with db(app) as session:
         assert session.get(Post, post.id).status == REMOVED
     page = page_text(client_for(world.ben).get(thread_url(world, world.thread)))
     gone = article(page, post)
@@ -85,8 +86,8 @@ def test_deleting_asks_first_then_leaves_a_placeholder(world, client_for, db):
     assert "that post was removed by its author." in article(page, answer)
 
 
-def test_status_placeholders_for_each_viewer(world, client_for, db):
-    with db() as session:
+def test_status_placeholders_for_each_viewer(app, world, client_for):
+    with db(app) as session:
         hidden = write(session, world.thread.id, world.ann, "Hidden words")
         pending = write(session, world.thread.id, world.ann, "Pending words")
         rejected = write(session, world.thread.id, world.ann, "Rejected words")
@@ -119,8 +120,8 @@ def test_status_placeholders_for_each_viewer(world, client_for, db):
     assert "Pending words" in article(moderator, pending)
 
 
-def test_pending_posts_wait_on_the_last_page(world, client_for, db):
-    with db() as session:
+def test_pending_posts_wait_on_the_last_page(app, world, client_for):
+    with db(app) as session:
         for i in range(POSTS_PER_PAGE + 1):
             write(session, world.thread.id, world.ben, f"Post {i}")
         held = write(session, world.thread.id, world.ann, "Held reply")
@@ -133,10 +134,10 @@ def test_pending_posts_wait_on_the_last_page(world, client_for, db):
     assert "Held reply" in page_text(ann.get(response.headers["Location"]))
 
 
-def test_pinned_post_is_shown_first_in_its_own_box(world, client_for, db):
+def test_pinned_post_is_shown_first_in_its_own_box(app, world, client_for):
     from casebook.discussion.models import Discussion, Thread
 
-    with db() as session:
+    with db(app) as session:
         write(session, world.thread.id, world.ann, "An ordinary answer")
         pinned = write(session, world.thread.id, world.fac, "Ground rules for this prompt")
         session.get(Thread, world.thread.id).pinned_post_id = pinned.id
@@ -150,7 +151,7 @@ def test_pinned_post_is_shown_first_in_its_own_box(world, client_for, db):
     # It keeps its place in the thread too, under its own anchor.
     assert f'id="post-{pinned.id}"' in page
     # Post-first: a participant who has not answered sees no pinned answer either.
-    with db() as session:
+    with db(app) as session:
         session.get(Discussion, world.discussion.id).post_first = True
         session.commit()
     page = page_text(client_for(world.ben).get(thread_url(world, world.thread)))

@@ -5,6 +5,7 @@ import io
 
 from casebook.discussion.export import safe_cell
 from casebook.discussion.models import HIDDEN, PENDING, PSEUDONYMOUS, Discussion, Post
+from tests.conftest import db
 from tests.discussion.conftest import page_text, write
 
 
@@ -16,11 +17,11 @@ def rows(response) -> list[dict]:
     return list(csv.DictReader(io.StringIO(page_text(response))))
 
 
-def small_dataset(db, w, *, pseudonymous: bool = False):
+def small_dataset(app, w, *, pseudonymous: bool = False):
     """Prompt 1: Ann, Ben replying to Ann, Ann again (hidden), Fay; Ann removes one post;
     prompt 2: Ann; one pending post by Ben is left out everywhere."""
     first, second = w.discussion.threads[0], w.discussion.threads[1]
-    with db() as session:
+    with db(app) as session:
         if pseudonymous:
             session.get(Discussion, w.discussion.id).identity = PSEUDONYMOUS
             session.commit()
@@ -42,8 +43,8 @@ def small_dataset(db, w, *, pseudonymous: bool = False):
             "b2": b2.id}
 
 
-def test_markdown_transcript(world, client_for, db):
-    ids = small_dataset(db, world)
+def test_markdown_transcript(app, world, client_for):
+    ids = small_dataset(app, world)
     response = client_for(world.fac).get(export_url(world, "transcript.md"))
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "text/markdown; charset=utf-8"
@@ -66,8 +67,8 @@ def test_markdown_transcript(world, client_for, db):
     assert ids
 
 
-def test_csv_transcript_uses_pseudonyms_and_guards_formulas(world, client_for, db):
-    ids = small_dataset(db, world, pseudonymous=True)
+def test_csv_transcript_uses_pseudonyms_and_guards_formulas(app, world, client_for):
+    ids = small_dataset(app, world, pseudonymous=True)
     response = client_for(world.fac).get(export_url(world, "transcript.csv"))
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
@@ -92,8 +93,8 @@ def test_csv_transcript_uses_pseudonyms_and_guards_formulas(world, client_for, d
     assert "Ben Other" not in page_text(response)
 
 
-def test_participation_summary_numbers(world, client_for, db):
-    small_dataset(db, world, pseudonymous=True)
+def test_participation_summary_numbers(app, world, client_for):
+    small_dataset(app, world, pseudonymous=True)
     response = client_for(world.fac).get(export_url(world, "participation.csv"))
     assert response.status_code == 200
     assert response.headers["Content-Disposition"].startswith("attachment;")

@@ -8,7 +8,7 @@ from casebook.discussion.models import Post, Thread
 from casebook.discussion.service import last_page
 from casebook.groups.models import Group
 from casebook.markdown import render_markdown
-from tests.conftest import count_queries
+from tests.conftest import count_queries, db
 from tests.discussion.conftest import page_text
 from tests.factories import add_member, make_discussion, make_group
 
@@ -40,8 +40,8 @@ def queries(app, client, url: str) -> int:
 
 
 def test_thread_discussion_and_activity_pages_cost_a_fixed_number_of_queries(
-        app, world, client_for, db):
-    with db() as session:
+        app, world, client_for):
+    with db(app) as session:
         users = [session.get(User, u.id) for u in (world.ann, world.ben, world.mod)]
         small = session.get(Thread, world.thread.id)
         fill(session, small, users, 10)

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from casebook.discussion.models import PENDING, Discussion, Post, Thread
 from casebook.moderation.models import WatchedWord
-from tests.conftest import csrf_from
+from tests.conftest import csrf_from, db
 from tests.discussion.conftest import page_text, write
 
 
@@ -14,8 +14,8 @@ def new_thread_url(w) -> str:
     return f"/groups/{w.gid}/discussions/{w.discussion.id}/threads/new"
 
 
-def allow_member_threads(db, w):
-    with db() as session:
+def allow_member_threads(app, w):
+    with db(app) as session:
         session.get(Discussion, w.discussion.id).allow_member_threads = True
         session.commit()
 
@@ -28,22 +28,22 @@ def start(client, w, title: str, body: str, **extra):
         "submission_key": key, "submit": "Start thread", **extra})
 
 
-def thread_count(db, w) -> int:
-    with db() as session:
+def thread_count(app, w) -> int:
+    with db(app) as session:
         return session.scalar(select(func.count()).select_from(Thread)
                               .where(Thread.discussion_id == w.discussion.id))
 
 
-def test_member_starts_a_thread_listed_after_the_prompts(world, client_for, db):
+def test_member_starts_a_thread_listed_after_the_prompts(app, world, client_for):
     ann = client_for(world.ann)
     assert ann.get(new_thread_url(world)).status_code == 403
-    allow_member_threads(db, world)
+    allow_member_threads(app, world)
     page = page_text(ann.get(f"/groups/{world.gid}/discussions/{world.discussion.id}"))
     assert f'href="{new_thread_url(world)}">New thread</a>' in page
-    before = thread_count(db, world)
+    before = thread_count(app, world)
     response = start(ann, world, "What about prevention?", "Stop It Now! deserves a thread.")
     assert response.status_code == 302
-    with db() as session:
+    with db(app) as session:
         thread = session.scalar(select(Thread).where(Thread.title == "What about prevention?"))
         assert thread.prompt_id is None
         assert thread.position == before  # after every prompt
@@ -54,25 +54,25 @@ def test_member_starts_a_thread_listed_after_the_prompts(world, client_for, db):
     assert "Stop It Now! deserves a thread." in page_text(ann.get(response.headers["Location"]))
 
 
-def test_a_blocked_first_post_creates_no_thread(world, client_for, db):
-    allow_member_threads(db, world)
-    with db() as session:
+def test_a_blocked_first_post_creates_no_thread(app, world, client_for):
+    allow_member_threads(app, world)
+    with db(app) as session:
         session.add(WatchedWord(group_id=world.gid, phrase="Jane Doe", action="block"))
         session.commit()
-    before = thread_count(db, world)
+    before = thread_count(app, world)
     response = start(client_for(world.ann), world, "About Jane", "I know Jane Doe.")
     assert response.status_code == 422
     page = page_text(response)
     assert "This group does not allow" in page and "I know Jane Doe.</textarea>" in page
     assert 'value="About Jane"' in page
-    assert thread_count(db, world) == before
+    assert thread_count(app, world) == before
     empty = start(client_for(world.ann), world, "", "")
     assert empty.status_code == 422
     assert "Give the thread a title." in page_text(empty)
 
 
-def test_activity_lists_recent_published_posts_newest_first(world, client_for, db):
-    with db() as session:
+def test_activity_lists_recent_published_posts_newest_first(app, world, client_for):
+    with db(app) as session:
         write(session, world.thread.id, world.ann, "Oldest words")
         write(session, world.discussion.threads[2].id, world.ben, "Middle words")
         newest = write(session, world.thread.id, world.fac, "Newest words")
@@ -91,10 +91,10 @@ def test_activity_lists_recent_published_posts_newest_first(world, client_for, d
     assert "3 posts across the group" in page
 
 
-def test_activity_leaves_out_scheduled_discussions_for_participants(world, client_for, db):
+def test_activity_leaves_out_scheduled_discussions_for_participants(app, world, client_for):
     from datetime import UTC, datetime, timedelta
 
-    with db() as session:
+    with db(app) as session:
         write(session, world.thread.id, world.ann, "Visible words")
         write(session, world.thread.id, world.fac, "Prepared in advance")
         session.get(Discussion, world.discussion.id).opens_at = (

@@ -7,28 +7,29 @@ from sqlalchemy import select
 from casebook.accounts.models import User
 from casebook.discussion.models import PSEUDONYMOUS, Discussion
 from casebook.groups.models import Membership
+from tests.conftest import db
 from tests.discussion.conftest import page_text, reply, thread_url, write
 
 
-def configure(db, w, **settings):
-    with db() as session:
+def configure(app, w, **settings):
+    with db(app) as session:
         discussion = session.get(Discussion, w.discussion.id)
         for key, value in settings.items():
             setattr(discussion, key, value)
         session.commit()
 
 
-def pseudonym(db, w, user) -> str:
-    with db() as session:
+def pseudonym(app, w, user) -> str:
+    with db(app) as session:
         return session.scalar(select(Membership).where(
             Membership.group_id == w.gid, Membership.user_id == user.id)).pseudonym
 
 
-def test_post_first_hides_peers_answers_until_you_answer(world, client_for, db):
-    configure(db, world, post_first=True)
+def test_post_first_hides_peers_answers_until_you_answer(app, world, client_for):
+    configure(app, world, post_first=True)
     ann, ben = client_for(world.ann), client_for(world.ben)
     assert reply(ann, world, world.thread, "Answer by Ann").status_code == 302
-    with db() as session:
+    with db(app) as session:
         write(session, world.thread.id, world.mod, "Note from the moderator")
     before = page_text(ben.get(thread_url(world, world.thread)))
     assert "Post your answer to see what others wrote (2 answers so far)." in before
@@ -49,9 +50,9 @@ def test_post_first_hides_peers_answers_until_you_answer(world, client_for, db):
     assert "Answer by Ann" in page_text(ben.get(f"/groups/{world.gid}/activity"))
 
 
-def test_post_first_does_not_hide_from_moderators_or_in_member_threads(world, client_for, db):
-    configure(db, world, post_first=True, allow_member_threads=True)
-    with db() as session:
+def test_post_first_does_not_hide_from_moderators_or_in_member_threads(app, world, client_for):
+    configure(app, world, post_first=True, allow_member_threads=True)
+    with db(app) as session:
         write(session, world.thread.id, world.ann, "Ann answers the prompt")
     for user in (world.fac, world.mod, world.admin):
         page = page_text(client_for(user).get(thread_url(world, world.thread)))
@@ -71,12 +72,12 @@ def test_post_first_does_not_hide_from_moderators_or_in_member_threads(world, cl
     assert "What about prevention?" in page and "Post your answer" not in page
 
 
-def test_pseudonymous_discussion_names_participants_by_number_to_peers(world, client_for, db):
-    configure(db, world, identity=PSEUDONYMOUS)
-    with db() as session:
+def test_pseudonymous_discussion_names_participants_by_number_to_peers(app, world, client_for):
+    configure(app, world, identity=PSEUDONYMOUS)
+    with db(app) as session:
         write(session, world.thread.id, world.ann, "An answer from Ann")
         write(session, world.thread.id, world.fac, "A facilitator's framing")
-    ann_alias = pseudonym(db, world, world.ann)
+    ann_alias = pseudonym(app, world, world.ann)
     peer = page_text(client_for(world.ben).get(thread_url(world, world.thread)))
     assert f'<span class="post-author">{ann_alias}</span>' in peer
     assert "Ann Example" not in peer
@@ -92,16 +93,16 @@ def test_pseudonymous_discussion_names_participants_by_number_to_peers(world, cl
     assert f'<span class="post-author">{ann_alias}</span> <span class="you">(you)</span>' in own
 
 
-def test_promotion_does_not_unmask_what_a_participant_wrote_before(world, client_for, db):
-    configure(db, world, identity=PSEUDONYMOUS)
-    with db() as session:
+def test_promotion_does_not_unmask_what_a_participant_wrote_before(app, world, client_for):
+    configure(app, world, identity=PSEUDONYMOUS)
+    with db(app) as session:
         write(session, world.thread.id, world.ann, "Written as a participant")
         membership = session.scalar(select(Membership).where(
             Membership.group_id == world.gid, Membership.user_id == world.ann.id))
         membership.role = "moderator"
         session.commit()
         write(session, world.thread.id, world.ann, "Written as a moderator")
-    ann_alias = pseudonym(db, world, world.ann)
+    ann_alias = pseudonym(app, world, world.ann)
     peer = page_text(client_for(world.ben).get(thread_url(world, world.thread)))
     assert f'<span class="post-author">{ann_alias}</span>' in peer
     assert ('<span class="post-author">Ann Example</span> '
@@ -110,8 +111,8 @@ def test_promotion_does_not_unmask_what_a_participant_wrote_before(world, client
     assert peer.count("Ann Example") == 1
 
 
-def test_deleted_account_is_labelled(world, client_for, db):
-    with db() as session:
+def test_deleted_account_is_labelled(app, world, client_for):
+    with db(app) as session:
         write(session, world.thread.id, world.ben, "Ben was here")
         session.delete(session.get(User, world.ben.id))
         session.commit()
@@ -127,8 +128,8 @@ def unread_for(client, w, thread) -> int:
     return int(found.group(1)) if found else 0
 
 
-def test_unread_counts_go_down_after_reading_and_new_posts_are_marked(world, client_for, db):
-    with db() as session:
+def test_unread_counts_go_down_after_reading_and_new_posts_are_marked(app, world, client_for):
+    with db(app) as session:
         for i in range(3):
             write(session, world.thread.id, world.ben, f"Old {i}")
     ann = client_for(world.ann)
@@ -137,7 +138,7 @@ def test_unread_counts_go_down_after_reading_and_new_posts_are_marked(world, cli
     assert "New since your last visit" not in first_visit
     assert unread_for(ann, world, world.thread) == 0
 
-    with db() as session:
+    with db(app) as session:
         new = [write(session, world.thread.id, world.ben, f"New {i}") for i in range(2)]
     assert unread_for(ann, world, world.thread) == 2
     page = page_text(ann.get(thread_url(world, world.thread)))

@@ -1,41 +1,24 @@
 """A seminar group with a facilitator, a moderator and a participant, plus an
 outsider and a site administrator; and small helpers to act as each of them.
 
-Setup and checks open their own app context (``db``) and never hold one
-while the test client makes requests, so each request loads its own user.
+Setup and checks open their own plain session (``db`` in tests/conftest.py),
+so no test holds an app context while the test client makes requests.
 """
 
 import re
-from contextlib import contextmanager
 from html import unescape
 from types import SimpleNamespace
 
 import pytest
-from argon2 import PasswordHasher
 from sqlalchemy import select
 
-from casebook.accounts import service as accounts_service
-from casebook.db import get_session
 from casebook.groups.models import MODERATOR, Group, JoinRequest, Membership
 from casebook.moderation.models import ModerationAction
-from tests.conftest import csrf_from, sign_in
+from tests.conftest import db, signed_in
 from tests.factories import add_member, make_group, make_user
 
 INVALID_CODE = ("That code doesn't open a group. Check it with your facilitator; "
                 "it may have changed or expired.")
-
-
-@pytest.fixture(autouse=True)
-def cheap_password_hashing(monkeypatch):
-    """These tests sign many people in; argon2's full cost is tested in tests/accounts."""
-    monkeypatch.setattr(accounts_service, "_hasher",
-                        PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
-
-
-@contextmanager
-def db(app):
-    with app.app_context():
-        yield get_session()
 
 
 def text(response) -> str:
@@ -43,29 +26,6 @@ def text(response) -> str:
     html = response.get_data(as_text=True)
     html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
     return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
-
-
-def person(app, email: str | None):
-    """A test client signed in as ``email`` (signed out when None)."""
-    client = app.test_client()
-    if email is not None:
-        # Following the redirect also shows (and so clears) the welcome message.
-        response = sign_in(client, email=email)
-        assert response.status_code == 302, "sign-in failed"
-        assert "Signed in as" in text(client.get(response.headers["Location"]))
-    return client
-
-
-def submit(client, page_url: str, action_url: str, data: dict | None = None, **kwargs):
-    """Open ``page_url`` and post to ``action_url`` with that page's CSRF token."""
-    page = client.get(page_url)
-    token = csrf_from(page.get_data(as_text=True))
-    return client.post(action_url, data={"csrf_token": token, **(data or {})}, **kwargs)
-
-
-def token_for(client) -> str:
-    """A valid CSRF token for this client, from a page anyone can open."""
-    return csrf_from(client.get("/account/sign-in").get_data(as_text=True))
 
 
 def membership(app, group_id: int, user_id: int) -> Membership | None:
@@ -114,16 +74,15 @@ def world(app):
             group=group.id, code=group.join_code, other=other.id, other_code=other.join_code,
             fay=fay.id, mo=mo.id, pat=pat.id, olu=olu.id, hal=hal.id, ada=ada.id,
             fay_m=fay_m.id, mo_m=mo_m.id, pat_m=pat_m.id, olu_m=olu_m.id,
-            emails={"fay": fay.email, "mo": mo.email, "pat": pat.email, "olu": olu.email,
-                    "hal": hal.email, "ada": ada.email},
+            users={"fay": fay, "mo": mo, "pat": pat, "olu": olu, "hal": hal, "ada": ada},
         )
 
 
 @pytest.fixture
 def as_(app, world):
-    """``as_("fay")`` -> a client signed in as Fay; ``as_(None)`` -> signed out."""
+    """``as_("fay")`` -> a new client signed in as Fay; ``as_(None)`` -> signed out."""
     def _client(name: str | None):
-        return person(app, world.emails[name] if name else None)
+        return signed_in(app, world.users[name] if name else None)
     return _client
 
 
@@ -131,5 +90,4 @@ def as_(app, world):
 def newcomer(app):
     """Someone with an account who belongs to no group yet."""
     with db(app) as session:
-        user = make_user(session, "Nia Newcomer")
-        return SimpleNamespace(id=user.id, email=user.email)
+        return make_user(session, "Nia Newcomer")

@@ -6,7 +6,8 @@ import pytest
 
 from casebook.accounts.models import User
 from casebook.db import utcnow
-from tests.groups.conftest import db, group_row, submit, text
+from tests.conftest import db, post_form
+from tests.groups.conftest import group_row, text
 
 
 def overview(world):
@@ -15,7 +16,7 @@ def overview(world):
 
 def test_rotating_shows_the_new_code_and_retires_the_old_one(app, world, as_):
     fay = as_("fay")
-    response = submit(fay, overview(world), f"{overview(world)}/code/rotate")
+    response = post_form(fay, overview(world), f"{overview(world)}/code/rotate")
     assert response.status_code == 302
     new_code = group_row(app, world.group).join_code
     body = text(fay.get(response.headers["Location"]))
@@ -33,13 +34,13 @@ def test_rotating_keeps_a_future_expiry(app, world, as_):
         from casebook.groups.models import Group
         session.get(Group, world.group).join_code_expires_at = later
         session.commit()
-    submit(as_("fay"), overview(world), f"{overview(world)}/code/rotate")
+    post_form(as_("fay"), overview(world), f"{overview(world)}/code/rotate")
     assert group_row(app, world.group).join_code_expires_at == later
 
 
 def test_switching_joining_off_and_back_on(app, world, as_):
     fay = as_("fay")
-    off = submit(fay, overview(world), f"{overview(world)}/code/disable", follow_redirects=True)
+    off = post_form(fay, overview(world), f"{overview(world)}/code/disable", follow_redirects=True)
     body = text(off)
     assert "Joining is switched off: the code and invite link no longer work." in body
     assert "Joining is switched off. Nobody can join with a code or invite link." in body
@@ -47,7 +48,7 @@ def test_switching_joining_off_and_back_on(app, world, as_):
     assert "/join/" not in off.get_data(as_text=True).replace('action="/join', "")
     assert group_row(app, world.group).join_code is None
 
-    on = submit(fay, overview(world), f"{overview(world)}/code/rotate", follow_redirects=True)
+    on = post_form(fay, overview(world), f"{overview(world)}/code/rotate", follow_redirects=True)
     code = group_row(app, world.group).join_code
     assert code is not None and code != world.code
     assert "Joining is switched on again with the new code" in text(on)
@@ -58,8 +59,8 @@ def test_setting_an_expiry_reads_it_in_the_facilitators_timezone(app, world, as_
         session.get(User, world.fay).timezone = "Europe/Paris"
         session.commit()
     fay = as_("fay")
-    response = submit(fay, overview(world), f"{overview(world)}/code/expiry",
-                      {"expires_at": "2031-07-01T18:30"}, follow_redirects=True)
+    response = post_form(fay, overview(world), f"{overview(world)}/code/expiry",
+                         {"expires_at": "2031-07-01T18:30"}, follow_redirects=True)
 
     stored = group_row(app, world.group).join_code_expires_at
     assert stored == datetime(2031, 7, 1, 16, 30, tzinfo=UTC)  # CEST is UTC+2
@@ -67,16 +68,16 @@ def test_setting_an_expiry_reads_it_in_the_facilitators_timezone(app, world, as_
     assert "The join code now stops working at 1 Jul 2031, 18:30 CEST." in body
     assert 'value="2031-07-01T18:30"' in response.get_data(as_text=True)
 
-    cleared = submit(fay, overview(world), f"{overview(world)}/code/expiry",
-                     {"expires_at": ""}, follow_redirects=True)
+    cleared = post_form(fay, overview(world), f"{overview(world)}/code/expiry",
+                        {"expires_at": ""}, follow_redirects=True)
     assert group_row(app, world.group).join_code_expires_at is None
     assert "The join code no longer expires." in text(cleared)
     assert "Doesn't expire" in text(cleared)
 
 
 def test_an_expiry_in_the_past_is_refused_next_to_the_field(app, world, as_):
-    response = submit(as_("fay"), overview(world), f"{overview(world)}/code/expiry",
-                      {"expires_at": "2020-01-01T09:00"})
+    response = post_form(as_("fay"), overview(world), f"{overview(world)}/code/expiry",
+                         {"expires_at": "2020-01-01T09:00"})
 
     assert response.status_code == 422
     html = response.get_data(as_text=True)
@@ -86,8 +87,8 @@ def test_an_expiry_in_the_past_is_refused_next_to_the_field(app, world, as_):
 
 
 def test_a_malformed_expiry_is_refused(app, world, as_):
-    response = submit(as_("fay"), overview(world), f"{overview(world)}/code/expiry",
-                      {"expires_at": "next tuesday"})
+    response = post_form(as_("fay"), overview(world), f"{overview(world)}/code/expiry",
+                         {"expires_at": "next tuesday"})
     assert response.status_code == 422
     assert 'id="expires_at-error"' in response.get_data(as_text=True)
     assert group_row(app, world.group).join_code_expires_at is None
@@ -96,8 +97,8 @@ def test_a_malformed_expiry_is_refused(app, world, as_):
 @pytest.mark.parametrize("name", ["mo", "pat", "ada"])
 @pytest.mark.parametrize("action", ["rotate", "disable", "expiry"])
 def test_only_facilitators_manage_the_code(app, world, as_, name, action):
-    response = submit(as_(name), "/groups/", f"{overview(world)}/code/{action}",
-                      {"expires_at": "2031-01-01T10:00"})
+    response = post_form(as_(name), "/groups/", f"{overview(world)}/code/{action}",
+                         {"expires_at": "2031-01-01T10:00"})
     assert response.status_code == 403
     group = group_row(app, world.group)
     assert (group.join_code, group.join_code_expires_at) == (world.code, None)
@@ -119,8 +120,8 @@ def test_facilitators_edit_the_settings(app, world, as_):
     assert 'value="Ethics seminar"' in html
     assert "Number of first posts to hold" in text(page)
 
-    response = submit(fay, f"{overview(world)}/settings", f"{overview(world)}/settings",
-                      settings_data())
+    response = post_form(fay, f"{overview(world)}/settings", f"{overview(world)}/settings",
+                         settings_data())
     assert response.status_code == 302
     group = group_row(app, world.group)
     assert (group.name, group.kind, group.requires_approval) == (
@@ -133,8 +134,8 @@ def test_facilitators_edit_the_settings(app, world, as_):
 
 
 def test_all_posts_premoderation_and_turning_approval_off(app, world, as_):
-    submit(as_("fay"), f"{overview(world)}/settings", f"{overview(world)}/settings",
-           settings_data(premoderation="all", premoderation_first_n="", requires_approval=None))
+    post_form(as_("fay"), f"{overview(world)}/settings", f"{overview(world)}/settings",
+              settings_data(premoderation="all", premoderation_first_n="", requires_approval=None))
     group = group_row(app, world.group)
     assert (group.premoderation, group.premoderation_first_n) == ("all", 3)
     assert group.requires_approval is False
@@ -146,8 +147,8 @@ def test_all_posts_premoderation_and_turning_approval_off(app, world, as_):
     ("", "Enter how many first posts to hold, from 1 to 50."),
 ])
 def test_the_first_posts_number_must_be_1_to_50(app, world, as_, n, message):
-    response = submit(as_("fay"), f"{overview(world)}/settings", f"{overview(world)}/settings",
-                      settings_data(premoderation_first_n=n))
+    response = post_form(as_("fay"), f"{overview(world)}/settings", f"{overview(world)}/settings",
+                         settings_data(premoderation_first_n=n))
     assert response.status_code == 422
     assert message in text(response)
     assert 'id="premoderation_first_n-error"' in response.get_data(as_text=True)
@@ -156,8 +157,8 @@ def test_the_first_posts_number_must_be_1_to_50(app, world, as_, n, message):
 
 
 def test_settings_need_a_name_and_a_known_premoderation(app, world, as_):
-    response = submit(as_("fay"), f"{overview(world)}/settings", f"{overview(world)}/settings",
-                      settings_data(name="", premoderation="sometimes"))
+    response = post_form(as_("fay"), f"{overview(world)}/settings", f"{overview(world)}/settings",
+                         settings_data(name="", premoderation="sometimes"))
     assert response.status_code == 422
     body = text(response)
     assert "Enter a name for the group." in body
@@ -169,6 +170,6 @@ def test_settings_need_a_name_and_a_known_premoderation(app, world, as_):
 def test_only_facilitators_open_or_change_settings(app, world, as_, name):
     client = as_(name)
     assert client.get(f"{overview(world)}/settings").status_code == 403
-    response = submit(client, "/groups/", f"{overview(world)}/settings", settings_data())
+    response = post_form(client, "/groups/", f"{overview(world)}/settings", settings_data())
     assert response.status_code == 403
     assert group_row(app, world.group).name == "Ethics seminar"

@@ -6,14 +6,14 @@ from sqlalchemy import select
 
 from casebook.db import utcnow
 from casebook.groups.models import Group, Membership
-from tests.conftest import register
+from tests.conftest import db, post_form, register
 from tests.factories import make_discussion
-from tests.groups.conftest import db, submit, text
+from tests.groups.conftest import text
 
 
 def test_creating_a_group_makes_you_its_facilitator(app, client):
     register(client)
-    response = submit(client, "/groups/new", "/groups/new", {
+    response = post_form(client, "/groups/new", "/groups/new", {
         "name": "  Policing and technology  ",
         "description": "Week 3: *read the case first*.",
         "kind": "police", "requires_approval": "y",
@@ -46,7 +46,7 @@ def test_creating_a_group_makes_you_its_facilitator(app, client):
 
 def test_the_form_explains_what_is_missing_and_creates_nothing(app, client):
     register(client)
-    response = submit(client, "/groups/new", "/groups/new", {"name": " ", "kind": ""})
+    response = post_form(client, "/groups/new", "/groups/new", {"name": " ", "kind": ""})
 
     assert response.status_code == 422
     body = text(response)
@@ -58,7 +58,7 @@ def test_the_form_explains_what_is_missing_and_creates_nothing(app, client):
 
 def test_an_unknown_kind_is_refused(app, client):
     register(client)
-    response = submit(client, "/groups/new", "/groups/new", {"name": "X", "kind": "cult"})
+    response = post_form(client, "/groups/new", "/groups/new", {"name": "X", "kind": "cult"})
 
     assert response.status_code == 422
     assert "Choose what kind of group this is." in text(response)
@@ -68,7 +68,7 @@ def test_an_unknown_kind_is_refused(app, client):
 
 def test_description_markdown_cannot_inject_script(app, client):
     register(client)
-    response = submit(client, "/groups/new", "/groups/new", {
+    response = post_form(client, "/groups/new", "/groups/new", {
         "name": "Safe", "kind": "seminar",
         "description": "<script>alert(1)</script> [x](javascript:alert(2))",
     }, follow_redirects=True)
@@ -120,7 +120,7 @@ def test_facilitators_see_tools_and_pending_request_count(app, world, as_):
         group.requires_approval = True
         session.commit()
     newcomer = as_("olu")
-    submit(newcomer, f"/join/{world.code}", f"/join/{world.code}")
+    post_form(newcomer, f"/join/{world.code}", f"/join/{world.code}")
 
     body = text(as_("fay").get(f"/groups/{world.group}"))
     assert "Members" in body

@@ -6,15 +6,8 @@ import pytest
 
 from casebook.db import utcnow
 from casebook.groups.models import Group
-from tests.groups.conftest import (
-    INVALID_CODE,
-    db,
-    join_requests,
-    membership,
-    person,
-    submit,
-    text,
-)
+from tests.conftest import db, post_form, signed_in
+from tests.groups.conftest import INVALID_CODE, join_requests, membership, text
 
 
 def spaced_lower(code: str) -> str:
@@ -22,8 +15,8 @@ def spaced_lower(code: str) -> str:
 
 
 def test_joining_by_code_ignores_case_spaces_and_hyphens(app, world, newcomer):
-    nia = person(app, newcomer.email)
-    response = submit(nia, "/join", "/join", {"code": spaced_lower(world.code)})
+    nia = signed_in(app, newcomer)
+    response = post_form(nia, "/join", "/join", {"code": spaced_lower(world.code)})
 
     assert response.status_code == 302
     assert response.headers["Location"] == f"/join/{world.code}"
@@ -34,7 +27,7 @@ def test_joining_by_code_ignores_case_spaces_and_hyphens(app, world, newcomer):
     assert "Join this group" in body
     assert membership(app, world.group, newcomer.id) is None  # not until they confirm
 
-    joined = submit(nia, f"/join/{world.code}", f"/join/{world.code}")
+    joined = post_form(nia, f"/join/{world.code}", f"/join/{world.code}")
     assert joined.status_code == 302
     assert joined.headers["Location"] == f"/groups/{world.group}"
     member = membership(app, world.group, newcomer.id)
@@ -46,20 +39,20 @@ def test_joining_by_code_ignores_case_spaces_and_hyphens(app, world, newcomer):
 
 
 def test_the_invite_link_works_in_lower_case_too(app, world, newcomer):
-    nia = person(app, newcomer.email)
+    nia = signed_in(app, newcomer)
     link = f"/join/{world.code.lower()}"
     assert "Join this group" in text(nia.get(link))
-    assert submit(nia, link, link).status_code == 302
+    assert post_form(nia, link, link).status_code == 302
     assert membership(app, world.group, newcomer.id).is_active
 
 
 def test_signed_out_visitors_sign_in_and_come_back_to_the_link(app, world, newcomer):
-    visitor = person(app, None)
+    visitor = app.test_client()
     response = visitor.get(f"/join/{world.code}")
 
     assert response.status_code == 302
     assert response.headers["Location"] == f"/account/sign-in?next=%2Fjoin%2F{world.code}"
-    signed_in = submit(visitor, response.headers["Location"], "/account/sign-in", {
+    signed_in = post_form(visitor, response.headers["Location"], "/account/sign-in", {
         "email": newcomer.email, "password": "correct horse 1",
         "next": f"/join/{world.code}",
     })
@@ -75,8 +68,8 @@ def test_the_join_form_needs_an_account(client):
 
 def test_an_unknown_code_gets_one_message_on_the_form_and_404_on_the_link(app, world,
                                                                          newcomer):
-    nia = person(app, newcomer.email)
-    form = submit(nia, "/join", "/join", {"code": "ZZZZ-ZZZZ"})
+    nia = signed_in(app, newcomer)
+    form = post_form(nia, "/join", "/join", {"code": "ZZZZ-ZZZZ"})
     assert form.status_code == 422
     assert INVALID_CODE in text(form)
     assert 'aria-invalid="true"' in form.get_data(as_text=True)
@@ -84,28 +77,28 @@ def test_an_unknown_code_gets_one_message_on_the_form_and_404_on_the_link(app, w
     link = nia.get("/join/ZZZZZZZZ")
     assert link.status_code == 404
     assert INVALID_CODE in text(link)
-    assert submit(nia, "/join", "/join/ZZZZZZZZ").status_code == 404
+    assert post_form(nia, "/join", "/join/ZZZZZZZZ").status_code == 404
 
-    empty = submit(nia, "/join", "/join", {"code": ""})
+    empty = post_form(nia, "/join", "/join", {"code": ""})
     assert "Enter the join code your facilitator gave you." in text(empty)
 
 
 def test_a_rotated_code_stops_working_and_the_new_one_works(app, world, as_, newcomer):
     fay = as_("fay")
-    rotated = submit(fay, f"/groups/{world.group}", f"/groups/{world.group}/code/rotate")
+    rotated = post_form(fay, f"/groups/{world.group}", f"/groups/{world.group}/code/rotate")
     assert rotated.status_code == 302
     new_code = group_row_code(app, world.group)
     assert new_code != world.code
 
-    nia = person(app, newcomer.email)
-    old = submit(nia, "/join", "/join", {"code": world.code})
+    nia = signed_in(app, newcomer)
+    old = post_form(nia, "/join", "/join", {"code": world.code})
     assert INVALID_CODE in text(old)
     assert nia.get(f"/join/{world.code}").status_code == 404
-    assert submit(nia, "/join", f"/join/{world.code}").status_code == 404
+    assert post_form(nia, "/join", f"/join/{world.code}").status_code == 404
     assert membership(app, world.group, newcomer.id) is None
 
-    assert submit(nia, "/join", "/join", {"code": new_code}).status_code == 302
-    assert submit(nia, f"/join/{new_code}", f"/join/{new_code}").status_code == 302
+    assert post_form(nia, "/join", "/join", {"code": new_code}).status_code == 302
+    assert post_form(nia, f"/join/{new_code}", f"/join/{new_code}").status_code == 302
     assert membership(app, world.group, newcomer.id).is_active
 
 
@@ -116,10 +109,10 @@ def group_row_code(app, group_id):
 
 def test_a_disabled_code_does_not_open_the_group(app, world, as_, newcomer):
     fay = as_("fay")
-    submit(fay, f"/groups/{world.group}", f"/groups/{world.group}/code/disable")
+    post_form(fay, f"/groups/{world.group}", f"/groups/{world.group}/code/disable")
 
-    nia = person(app, newcomer.email)
-    assert INVALID_CODE in text(submit(nia, "/join", "/join", {"code": world.code}))
+    nia = signed_in(app, newcomer)
+    assert INVALID_CODE in text(post_form(nia, "/join", "/join", {"code": world.code}))
     link = nia.get(f"/join/{world.code}")
     assert link.status_code == 404
     assert INVALID_CODE in text(link)
@@ -131,11 +124,11 @@ def test_an_expired_code_gets_the_same_message_as_an_unknown_one(app, world, new
     with db(app) as session:
         session.get(Group, world.group).join_code_expires_at = utcnow() - timedelta(minutes=1)
         session.commit()
-    nia = person(app, newcomer.email)
+    nia = signed_in(app, newcomer)
 
     if route == "form":
-        response = submit(nia, "/join", "/join", {"code": world.code})
-        unknown = submit(nia, "/join", "/join", {"code": "ZZZZZZZZ"})
+        response = post_form(nia, "/join", "/join", {"code": world.code})
+        unknown = post_form(nia, "/join", "/join", {"code": "ZZZZZZZZ"})
     else:
         response = nia.get(f"/join/{world.code}")
         unknown = nia.get("/join/ZZZZZZZZ")
@@ -143,7 +136,7 @@ def test_an_expired_code_gets_the_same_message_as_an_unknown_one(app, world, new
     assert INVALID_CODE in text(response)
     assert text(response).replace(world.code, "X") == text(unknown).replace("ZZZZZZZZ", "X")
     assert "Ethics seminar" not in text(response)
-    assert submit(nia, "/join", f"/join/{world.code}").status_code == 404
+    assert post_form(nia, "/join", f"/join/{world.code}").status_code == 404
     assert membership(app, world.group, newcomer.id) is None
 
 
@@ -151,8 +144,8 @@ def test_a_code_with_a_future_expiry_still_works(app, world, newcomer):
     with db(app) as session:
         session.get(Group, world.group).join_code_expires_at = utcnow() + timedelta(hours=1)
         session.commit()
-    nia = person(app, newcomer.email)
-    assert submit(nia, f"/join/{world.code}", f"/join/{world.code}").status_code == 302
+    nia = signed_in(app, newcomer)
+    assert post_form(nia, f"/join/{world.code}", f"/join/{world.code}").status_code == 302
     assert membership(app, world.group, newcomer.id).is_active
 
 
@@ -160,7 +153,7 @@ def test_a_member_joining_again_is_told_so_and_keeps_their_role(app, world, as_)
     mo = as_("mo")
     assert "You are already a member of this group, as moderator." in text(
         mo.get(f"/join/{world.code}"))
-    response = submit(mo, "/groups/", f"/join/{world.code}", follow_redirects=True)
+    response = post_form(mo, "/groups/", f"/join/{world.code}", follow_redirects=True)
     assert "You are already a member of Ethics seminar." in text(response)
     assert membership(app, world.group, world.mo).role == "moderator"
 
@@ -173,14 +166,14 @@ def approval(app, world):
     return world
 
 
-def ask_to_join(app, world, email):
-    client = person(app, email)
-    return client, submit(client, f"/join/{world.code}", f"/join/{world.code}")
+def ask_to_join(app, world, user):
+    client = signed_in(app, user)
+    return client, post_form(client, f"/join/{world.code}", f"/join/{world.code}")
 
 
 def test_approval_request_then_approve_makes_a_participant(app, approval, as_, newcomer):
     world = approval
-    nia, response = ask_to_join(app, world, newcomer.email)
+    nia, response = ask_to_join(app, world, newcomer)
 
     assert response.headers["Location"] == "/groups/"
     mine = text(nia.get("/groups/"))
@@ -195,8 +188,8 @@ def test_approval_request_then_approve_makes_a_participant(app, approval, as_, n
     assert "Nia Newcomer" in requests_page
     assert newcomer.email in requests_page
     (request,) = join_requests(app, world.group)
-    decided = submit(fay, f"/groups/{world.group}/requests",
-                     f"/groups/{world.group}/requests/{request.id}", {"decision": "approve"})
+    decided = post_form(fay, f"/groups/{world.group}/requests",
+                        f"/groups/{world.group}/requests/{request.id}", {"decision": "approve"})
     assert decided.status_code == 302
     assert "Nia Newcomer is now a participant in Ethics seminar." in text(
         fay.get(decided.headers["Location"]))
@@ -209,51 +202,51 @@ def test_approval_request_then_approve_makes_a_participant(app, approval, as_, n
 
 def test_approval_request_then_decline_leaves_them_out(app, approval, as_, newcomer):
     world = approval
-    nia, _ = ask_to_join(app, world, newcomer.email)
+    nia, _ = ask_to_join(app, world, newcomer)
     (request,) = join_requests(app, world.group)
 
     fay = as_("fay")
-    decided = submit(fay, f"/groups/{world.group}/requests",
-                     f"/groups/{world.group}/requests/{request.id}", {"decision": "decline"},
-                     follow_redirects=True)
+    decided = post_form(fay, f"/groups/{world.group}/requests",
+                        f"/groups/{world.group}/requests/{request.id}", {"decision": "decline"},
+                        follow_redirects=True)
     assert "You declined Nia Newcomer's request to join." in text(decided)
     assert membership(app, world.group, newcomer.id) is None
     assert nia.get(f"/groups/{world.group}").status_code == 404
     assert join_requests(app, world.group)[0].status == "declined"
 
-    again = submit(fay, f"/groups/{world.group}/requests",
-                   f"/groups/{world.group}/requests/{request.id}", {"decision": "approve"},
-                   follow_redirects=True)
+    again = post_form(fay, f"/groups/{world.group}/requests",
+                      f"/groups/{world.group}/requests/{request.id}", {"decision": "approve"},
+                      follow_redirects=True)
     assert "That request has already been dealt with." in text(again)
     assert membership(app, world.group, newcomer.id) is None
 
 
 def test_a_nonsense_decision_changes_nothing(app, approval, as_, newcomer):
-    ask_to_join(app, approval, newcomer.email)
+    ask_to_join(app, approval, newcomer)
     (request,) = join_requests(app, approval.group)
-    submit(as_("fay"), f"/groups/{approval.group}/requests",
-           f"/groups/{approval.group}/requests/{request.id}", {"decision": "maybe"})
+    post_form(as_("fay"), f"/groups/{approval.group}/requests",
+              f"/groups/{approval.group}/requests/{request.id}", {"decision": "maybe"})
     assert join_requests(app, approval.group)[0].status == "pending"
 
 
 def test_requests_of_another_group_are_not_found(app, approval, as_, newcomer):
-    ask_to_join(app, approval, newcomer.email)
+    ask_to_join(app, approval, newcomer)
     (request,) = join_requests(app, approval.group)
     hal = as_("hal")  # facilitator of the other group
-    response = submit(hal, f"/groups/{approval.other}/requests",
-                      f"/groups/{approval.other}/requests/{request.id}", {"decision": "approve"})
+    response = post_form(hal, f"/groups/{approval.other}/requests",
+                         f"/groups/{approval.other}/requests/{request.id}", {"decision": "approve"})
     assert response.status_code == 404
     assert membership(app, approval.group, newcomer.id) is None
 
 
 def test_only_facilitators_see_and_decide_requests(app, approval, as_, newcomer):
-    ask_to_join(app, approval, newcomer.email)
+    ask_to_join(app, approval, newcomer)
     (request,) = join_requests(app, approval.group)
     for name in ("mo", "pat", "ada"):
         client = as_(name)
         assert client.get(f"/groups/{approval.group}/requests").status_code == 403
-        response = submit(client, "/groups/", f"/groups/{approval.group}/requests/{request.id}",
-                          {"decision": "approve"})
+        response = post_form(client, "/groups/", f"/groups/{approval.group}/requests/{request.id}",
+                             {"decision": "approve"})
         assert response.status_code == 403
     assert membership(app, approval.group, newcomer.id) is None
 
@@ -261,11 +254,11 @@ def test_only_facilitators_see_and_decide_requests(app, approval, as_, newcomer)
 def test_a_removed_member_cannot_rejoin_and_loses_access(app, world, as_):
     fay = as_("fay")
     pat = as_("pat")
-    submit(fay, f"/groups/{world.group}/members",
-           f"/groups/{world.group}/members/{world.pat_m}/remove", {"reason": "Named a victim"})
+    post_form(fay, f"/groups/{world.group}/members",
+              f"/groups/{world.group}/members/{world.pat_m}/remove", {"reason": "Named a victim"})
 
     assert pat.get(f"/groups/{world.group}").status_code == 404
-    response = submit(pat, f"/join/{world.code}", f"/join/{world.code}")
+    response = post_form(pat, f"/join/{world.code}", f"/join/{world.code}")
     assert response.status_code == 403
     assert "You were removed from this group. Ask its facilitator to add you." in text(response)
     assert membership(app, world.group, world.pat).status == "removed"
@@ -274,16 +267,16 @@ def test_a_removed_member_cannot_rejoin_and_loses_access(app, world, as_):
 
 def test_someone_who_left_can_rejoin_with_their_old_pseudonym(app, world, as_):
     pat = as_("pat")
-    submit(pat, f"/groups/{world.group}", f"/groups/{world.group}/leave")
+    post_form(pat, f"/groups/{world.group}", f"/groups/{world.group}/leave")
     assert membership(app, world.group, world.pat).status == "left"
 
-    submit(pat, f"/join/{world.code}", f"/join/{world.code}")
+    post_form(pat, f"/join/{world.code}", f"/join/{world.code}")
     member = membership(app, world.group, world.pat)
     assert (member.status, member.pseudonym) == ("active", "Participant 3")
 
 
 def test_join_attempts_are_rate_limited(app, world, newcomer):
-    nia = person(app, newcomer.email)
+    nia = signed_in(app, newcomer)
     token_page = nia.get("/join").get_data(as_text=True)
     from tests.conftest import csrf_from
 

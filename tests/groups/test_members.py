@@ -4,7 +4,8 @@ import re
 
 import pytest
 
-from tests.groups.conftest import log_entries, membership, submit, text
+from tests.conftest import post_form
+from tests.groups.conftest import log_entries, membership, text
 
 
 def members_url(world):
@@ -66,8 +67,8 @@ def test_site_admins_see_the_list_read_only(world, as_):
 
 def test_a_facilitator_promotes_a_participant_and_it_is_logged(app, world, as_):
     fay = as_("fay")
-    response = submit(fay, members_url(world), role_url(world, world.pat_m),
-                      {"role": "moderator"})
+    response = post_form(fay, members_url(world), role_url(world, world.pat_m),
+                         {"role": "moderator"})
 
     assert response.status_code == 302
     assert "Pat Participant is now a moderator." in text(fay.get(response.headers["Location"]))
@@ -80,22 +81,22 @@ def test_a_facilitator_promotes_a_participant_and_it_is_logged(app, world, as_):
 
 def test_choosing_the_same_role_changes_and_logs_nothing(app, world, as_):
     fay = as_("fay")
-    response = submit(fay, members_url(world), role_url(world, world.mo_m),
-                      {"role": "moderator"}, follow_redirects=True)
+    response = post_form(fay, members_url(world), role_url(world, world.mo_m),
+                         {"role": "moderator"}, follow_redirects=True)
     assert "Mo Moderator is already a moderator." in text(response)
     assert log_entries(app, world.group) == []
 
 
 def test_an_unknown_role_is_refused(app, world, as_):
-    response = submit(as_("fay"), members_url(world), role_url(world, world.pat_m),
-                      {"role": "owner"})
+    response = post_form(as_("fay"), members_url(world), role_url(world, world.pat_m),
+                         {"role": "owner"})
     assert response.status_code == 422
     assert membership(app, world.group, world.pat).role == "participant"
 
 
 def test_the_last_facilitator_cannot_be_demoted(app, world, as_):
-    response = submit(as_("fay"), members_url(world), role_url(world, world.fay_m),
-                      {"role": "participant"})
+    response = post_form(as_("fay"), members_url(world), role_url(world, world.fay_m),
+                         {"role": "participant"})
 
     assert response.status_code == 409
     assert ("A group needs at least one facilitator. Promote someone else first."
@@ -106,9 +107,9 @@ def test_the_last_facilitator_cannot_be_demoted(app, world, as_):
 
 def test_a_facilitator_can_step_down_once_there_is_another(app, world, as_):
     fay = as_("fay")
-    submit(fay, members_url(world), role_url(world, world.mo_m), {"role": "facilitator"})
-    response = submit(fay, members_url(world), role_url(world, world.fay_m),
-                      {"role": "participant"})
+    post_form(fay, members_url(world), role_url(world, world.mo_m), {"role": "facilitator"})
+    response = post_form(fay, members_url(world), role_url(world, world.fay_m),
+                         {"role": "participant"})
 
     assert response.headers["Location"] == f"/groups/{world.group}"  # no list for her now
     assert membership(app, world.group, world.fay).role == "participant"
@@ -118,8 +119,8 @@ def test_a_facilitator_can_step_down_once_there_is_another(app, world, as_):
 
 @pytest.mark.parametrize("target", ["pat_m", "fay_m"])
 def test_moderators_cannot_change_roles(app, world, as_, target):
-    response = submit(as_("mo"), members_url(world), role_url(world, getattr(world, target)),
-                      {"role": "moderator"})
+    response = post_form(as_("mo"), members_url(world), role_url(world, getattr(world, target)),
+                         {"role": "moderator"})
     assert response.status_code == 403
     assert membership(app, world.group, world.pat).role == "participant"
     assert membership(app, world.group, world.fay).role == "facilitator"
@@ -127,17 +128,17 @@ def test_moderators_cannot_change_roles(app, world, as_, target):
 
 def test_participants_cannot_change_roles_or_remove(app, world, as_):
     pat = as_("pat")
-    assert submit(pat, "/groups/", role_url(world, world.pat_m),
-                  {"role": "facilitator"}).status_code == 403
-    assert submit(pat, "/groups/", remove_url(world, world.mo_m)).status_code == 403
+    assert post_form(pat, "/groups/", role_url(world, world.pat_m),
+                     {"role": "facilitator"}).status_code == 403
+    assert post_form(pat, "/groups/", remove_url(world, world.mo_m)).status_code == 403
     assert membership(app, world.group, world.pat).role == "participant"
     assert membership(app, world.group, world.mo).is_active
 
 
 def test_a_facilitator_removes_a_member_with_a_reason(app, world, as_):
     fay = as_("fay")
-    response = submit(fay, members_url(world), remove_url(world, world.mo_m),
-                      {"reason": "Shared a screenshot outside the group"}, follow_redirects=True)
+    response = post_form(fay, members_url(world), remove_url(world, world.mo_m),
+                         {"reason": "Shared a screenshot outside the group"}, follow_redirects=True)
 
     assert "Mo Moderator has been removed from the group and can no longer see it." in text(
         response)
@@ -152,23 +153,23 @@ def test_a_facilitator_removes_a_member_with_a_reason(app, world, as_):
 def test_a_removed_member_loses_access_at_once(app, world, as_):
     mo = as_("mo")
     assert mo.get(members_url(world)).status_code == 200
-    submit(as_("fay"), members_url(world), remove_url(world, world.mo_m))
+    post_form(as_("fay"), members_url(world), remove_url(world, world.mo_m))
 
     for url in (f"/groups/{world.group}", members_url(world),
                 f"/groups/{world.group}/settings"):
         assert mo.get(url).status_code == 404
-    assert submit(mo, "/groups/", remove_url(world, world.pat_m)).status_code == 404
+    assert post_form(mo, "/groups/", remove_url(world, world.pat_m)).status_code == 404
     assert membership(app, world.group, world.pat).is_active
     assert "Ethics seminar" not in text(mo.get("/groups/"))
 
 
 def test_moderators_remove_participants_but_not_facilitators(app, world, as_):
     mo = as_("mo")
-    assert submit(mo, members_url(world), remove_url(world, world.fay_m)).status_code == 403
+    assert post_form(mo, members_url(world), remove_url(world, world.fay_m)).status_code == 403
     assert membership(app, world.group, world.fay).is_active
 
-    response = submit(mo, members_url(world), remove_url(world, world.pat_m),
-                      {"reason": ""})
+    response = post_form(mo, members_url(world), remove_url(world, world.pat_m),
+                         {"reason": ""})
     assert response.status_code == 302
     assert membership(app, world.group, world.pat).status == "removed"
     (entry,) = log_entries(app, world.group)
@@ -176,26 +177,26 @@ def test_moderators_remove_participants_but_not_facilitators(app, world, as_):
 
 
 def test_nobody_removes_themselves_this_way(app, world, as_):
-    assert submit(as_("fay"), members_url(world),
-                  remove_url(world, world.fay_m)).status_code == 403
+    assert post_form(as_("fay"), members_url(world),
+                     remove_url(world, world.fay_m)).status_code == 403
     assert membership(app, world.group, world.fay).is_active
 
 
 def test_members_of_another_group_are_not_found_here(app, world, as_):
     fay = as_("fay")
-    assert submit(fay, members_url(world), remove_url(world, world.olu_m)).status_code == 404
-    assert submit(fay, members_url(world), role_url(world, world.olu_m),
-                  {"role": "moderator"}).status_code == 404
-    assert submit(fay, members_url(world), role_url(world, 9999),
-                  {"role": "moderator"}).status_code == 404
+    assert post_form(fay, members_url(world), remove_url(world, world.olu_m)).status_code == 404
+    assert post_form(fay, members_url(world), role_url(world, world.olu_m),
+                     {"role": "moderator"}).status_code == 404
+    assert post_form(fay, members_url(world), role_url(world, 9999),
+                     {"role": "moderator"}).status_code == 404
     assert membership(app, world.other, world.olu).is_active
     assert membership(app, world.other, world.olu).role == "participant"
 
 
 def test_a_removed_membership_cannot_be_acted_on_again(app, world, as_):
     fay = as_("fay")
-    submit(fay, members_url(world), remove_url(world, world.pat_m))
-    assert submit(fay, members_url(world), remove_url(world, world.pat_m)).status_code == 404
-    assert submit(fay, members_url(world), role_url(world, world.pat_m),
-                  {"role": "facilitator"}).status_code == 404
+    post_form(fay, members_url(world), remove_url(world, world.pat_m))
+    assert post_form(fay, members_url(world), remove_url(world, world.pat_m)).status_code == 404
+    assert post_form(fay, members_url(world), role_url(world, world.pat_m),
+                     {"role": "facilitator"}).status_code == 404
     assert len(log_entries(app, world.group)) == 1

@@ -4,17 +4,8 @@ import pytest
 from sqlalchemy import select
 
 from casebook.groups.models import Group
-from tests.groups.conftest import (
-    db,
-    group_row,
-    join_requests,
-    log_entries,
-    membership,
-    person,
-    submit,
-    text,
-    token_for,
-)
+from tests.conftest import csrf_token, db, post_form, signed_in
+from tests.groups.conftest import group_row, join_requests, log_entries, membership, text
 
 GET_PAGES = ["", "/settings", "/members", "/requests"]
 POST_ACTIONS = ["/code/rotate", "/code/disable", "/code/expiry", "/leave", "/settings",
@@ -49,7 +40,7 @@ def test_outsiders_and_signed_out_visitors_get_404_on_group_actions(app, world, 
                                                                    suffix):
     client = as_(who)
     response = client.post(url(world, suffix), data={
-        "csrf_token": token_for(client), "role": "facilitator", "decision": "approve",
+        "csrf_token": csrf_token(client), "role": "facilitator", "decision": "approve",
         "name": "Hijacked", "kind": "seminar", "premoderation": "off",
         "expires_at": "2031-01-01T10:00",
     })
@@ -77,11 +68,11 @@ def test_site_admins_see_the_overview_read_only(app, world, as_):
                    "Settings", "Join requests", "Leave group", "Your role"):
         assert hidden not in body
 
-    settings = submit(ada, url(world, ""), url(world, "/settings"), {
+    settings = post_form(ada, url(world, ""), url(world, "/settings"), {
         "name": "Hijacked", "kind": "seminar", "premoderation": "off"})
     assert settings.status_code == 403
-    assert submit(ada, url(world, ""), url(world, "/code/rotate")).status_code == 403
-    assert submit(ada, url(world, ""), url(world, "/leave")).status_code == 403
+    assert post_form(ada, url(world, ""), url(world, "/code/rotate")).status_code == 403
+    assert post_form(ada, url(world, ""), url(world, "/leave")).status_code == 403
     assert_unchanged(app, world)
 
 
@@ -101,7 +92,7 @@ def test_group_actions_without_a_csrf_token_change_nothing(app, world, as_, suff
 
 
 def test_creating_and_joining_without_a_csrf_token_change_nothing(app, world, as_, newcomer):
-    nia = person(app, newcomer.email)
+    nia = signed_in(app, newcomer)
     assert_csrf_refusal(nia.post("/groups/new", data={"name": "X", "kind": "seminar"}))
     with db(app) as session:
         assert session.scalar(select(Group).where(Group.name == "X")) is None

@@ -8,8 +8,9 @@ from casebook.discussion.models import PUBLISHED, Post
 from casebook.groups.service import membership_of
 from casebook.moderation import service
 from casebook.moderation.models import ModerationAction, Report, WatchedWord
+from tests.conftest import ANY_PAGE, post_form
 from tests.factories import post
-from tests.moderation.conftest import refresh, send
+from tests.moderation.conftest import refresh
 
 PAGES = ["/moderation", "/moderation/words", "/moderation/log"]
 ACTIONS = [
@@ -48,7 +49,7 @@ def objects(session, world):
 
 def _request(client, gid, path, data, ids):
     data = {k: v.format(**ids) for k, v in data.items()}
-    return send(client, f"/groups/{gid}{path.format(**ids)}", data)
+    return post_form(client, ANY_PAGE, f"/groups/{gid}{path.format(**ids)}", data)
 
 
 def _assert_nothing_changed(session, group_id, ids):
@@ -79,7 +80,7 @@ def test_outsiders_and_the_signed_out_get_404_on_the_pages_and_every_action(
         assert c.get(f"/groups/{world.gid}{path}").status_code == 404, path
     report_url = f"/groups/{world.gid}/posts/{objects['pid']}/report"
     assert c.get(report_url).status_code == 404
-    assert send(c, report_url, {"reason": "other"}).status_code == 404
+    assert post_form(c, ANY_PAGE, report_url, {"reason": "other"}).status_code == 404
     for path, data in ACTIONS:
         assert _request(c, world.gid, path, data, objects).status_code == 404, path
     _assert_nothing_changed(session, world.gid, objects)

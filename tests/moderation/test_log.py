@@ -8,8 +8,9 @@ from sqlalchemy import delete, select, update
 from casebook.accounts.service import delete_account
 from casebook.moderation import service
 from casebook.moderation.models import AppendOnlyError, ModerationAction
+from tests.conftest import ANY_PAGE, post_form
 from tests.factories import PASSWORD, post
-from tests.moderation.conftest import refresh, send
+from tests.moderation.conftest import refresh
 
 
 def _rows(html: str) -> list[str]:
@@ -20,8 +21,9 @@ def _rows(html: str) -> list[str]:
 def test_the_log_shows_who_did_what_to_whom_and_why_newest_first(session, world, client_for):
     p = post(session, world.thread, world.ann, "Post to hide.")
     mod = client_for(world.mod)
-    send(mod, f"/groups/{world.gid}/posts/{p.id}/hide", {"reason": "Names a real person"})
-    send(mod, f"/groups/{world.gid}/threads/{world.thread.id}/lock")
+    post_form(mod, ANY_PAGE, f"/groups/{world.gid}/posts/{p.id}/hide",
+              {"reason": "Names a real person"})
+    post_form(mod, ANY_PAGE, f"/groups/{world.gid}/threads/{world.thread.id}/lock")
     html = mod.get(f"/groups/{world.gid}/moderation/log").get_data(as_text=True)
     rows = _rows(html)
     assert len(rows) == 2
@@ -38,9 +40,9 @@ def test_filters_by_action_and_member_and_can_be_cleared(session, world, client_
     a = post(session, world.thread, world.ann, "Ann's post.")
     b = post(session, world.thread, world.ben, "Ben's post.")
     mod = client_for(world.mod)
-    send(mod, f"/groups/{world.gid}/posts/{a.id}/hide", {"reason": "A"})
-    send(mod, f"/groups/{world.gid}/posts/{b.id}/hide", {"reason": "B"})
-    send(mod, f"/groups/{world.gid}/posts/{a.id}/restore")
+    post_form(mod, ANY_PAGE, f"/groups/{world.gid}/posts/{a.id}/hide", {"reason": "A"})
+    post_form(mod, ANY_PAGE, f"/groups/{world.gid}/posts/{b.id}/hide", {"reason": "B"})
+    post_form(mod, ANY_PAGE, f"/groups/{world.gid}/posts/{a.id}/restore")
     url = f"/groups/{world.gid}/moderation/log"
 
     html = mod.get(url).get_data(as_text=True)
@@ -99,7 +101,8 @@ def test_site_admins_read_the_log_and_queue_but_cannot_act(session, world, clien
     queue = admin.get(f"/groups/{world.gid}/moderation").get_data(as_text=True)
     assert "read-only" in queue and "Held." in queue
     assert "Approve" not in queue
-    assert send(admin, f"/groups/{world.gid}/posts/{held.id}/approve").status_code == 403
+    assert post_form(admin, ANY_PAGE,
+                     f"/groups/{world.gid}/posts/{held.id}/approve").status_code == 403
 
 
 def test_log_entries_cannot_be_changed_or_deleted_through_the_orm(session, world):

@@ -4,9 +4,9 @@ from sqlalchemy import select
 
 from casebook.discussion.models import HIDDEN, PUBLISHED, REJECTED
 from casebook.moderation.models import ModerationAction
-from tests.conftest import count_queries
+from tests.conftest import ANY_PAGE, count_queries, post_form
 from tests.factories import post
-from tests.moderation.conftest import fresh_post, refresh, send
+from tests.moderation.conftest import fresh_post, refresh
 
 
 def _log(session, group_id):
@@ -28,11 +28,11 @@ def test_reject_needs_a_reason_and_records_it_for_the_author(session, world, cli
     mod = client_for(world.mod)
     url = f"/groups/{world.gid}/posts/{held.id}/reject"
 
-    send(mod, url, {"reason": "   "})
+    post_form(mod, ANY_PAGE, url, {"reason": "   "})
     assert fresh_post(session, held).status == "pending"
     assert "Give a reason; the author will see it." in mod.get("/").get_data(as_text=True)
 
-    send(mod, url, {"reason": "Please don't name the officer."})
+    post_form(mod, ANY_PAGE, url, {"reason": "Please don't name the officer."})
     rejected = fresh_post(session, held)
     assert rejected.status == REJECTED
     assert rejected.moderation_reason == "Please don't name the officer."
@@ -46,11 +46,11 @@ def test_hide_requires_a_reason_then_hides_with_it(session, world, client_for):
     p = post(session, world.thread, world.ann, "Something unfortunate.")
     mod = client_for(world.mod)
     url = f"/groups/{world.gid}/posts/{p.id}/hide"
-    send(mod, url, {"reason": ""})
+    post_form(mod, ANY_PAGE, url, {"reason": ""})
     assert fresh_post(session, p).status == PUBLISHED
     assert _log(session, world.gid) == []
 
-    response = send(mod, url, {"reason": "Names a real person"})
+    response = post_form(mod, ANY_PAGE, url, {"reason": "Names a real person"})
     assert response.status_code == 302
     hidden = fresh_post(session, p)
     assert (hidden.status, hidden.moderation_reason, hidden.number) == (
@@ -65,8 +65,8 @@ def test_restore_puts_a_hidden_post_back_with_its_number_and_clears_the_reason(
         session, world, client_for):
     p = post(session, world.thread, world.ann, "Back soon.")
     mod = client_for(world.fac)
-    send(mod, f"/groups/{world.gid}/posts/{p.id}/hide", {"reason": "Checking"})
-    send(mod, f"/groups/{world.gid}/posts/{p.id}/restore")
+    post_form(mod, ANY_PAGE, f"/groups/{world.gid}/posts/{p.id}/hide", {"reason": "Checking"})
+    post_form(mod, ANY_PAGE, f"/groups/{world.gid}/posts/{p.id}/restore")
     restored = fresh_post(session, p)
     assert (restored.status, restored.number, restored.moderation_reason) == (PUBLISHED, 1, None)
     assert [e.action for e in _log(session, world.gid)] == ["hid post", "restored post"]
@@ -74,7 +74,7 @@ def test_restore_puts_a_hidden_post_back_with_its_number_and_clears_the_reason(
 
 def test_restoring_a_published_post_is_refused_without_a_log_entry(session, world, client_for):
     p = post(session, world.thread, world.ann, "Fine as it is.")
-    send(client_for(world.mod), f"/groups/{world.gid}/posts/{p.id}/restore")
+    post_form(client_for(world.mod), ANY_PAGE, f"/groups/{world.gid}/posts/{p.id}/restore")
     assert fresh_post(session, p).status == PUBLISHED
     assert _log(session, world.gid) == []
 
@@ -82,8 +82,9 @@ def test_restoring_a_published_post_is_refused_without_a_log_entry(session, worl
 def test_hiding_a_pinned_post_unpins_it(session, world, client_for):
     p = post(session, world.thread, world.ann, "Pinned then hidden.")
     mod = client_for(world.mod)
-    send(mod, f"/groups/{world.gid}/threads/{world.thread.id}/pin", {"post_id": p.id})
-    send(mod, f"/groups/{world.gid}/posts/{p.id}/hide", {"reason": "No"})
+    post_form(mod, ANY_PAGE, f"/groups/{world.gid}/threads/{world.thread.id}/pin",
+              {"post_id": p.id})
+    post_form(mod, ANY_PAGE, f"/groups/{world.gid}/posts/{p.id}/hide", {"reason": "No"})
     refresh(session)
     assert world.thread.pinned_post_id is None
 
@@ -97,7 +98,7 @@ def test_a_flagged_post_is_listed_until_a_moderator_leaves_it_up(session, world,
     mod = client_for(world.mod)
     html = mod.get(f"/groups/{world.gid}/moderation").get_data(as_text=True)
     assert "Flagged posts (1)" in html and "I think Hartley was wrong." in html
-    send(mod, f"/groups/{world.gid}/posts/{p.id}/clear-flag")
+    post_form(mod, ANY_PAGE, f"/groups/{world.gid}/posts/{p.id}/clear-flag")
     html = mod.get(f"/groups/{world.gid}/moderation").get_data(as_text=True)
     assert "Flagged posts (0)" in html
     assert fresh_post(session, p).status == PUBLISHED

@@ -1,8 +1,9 @@
 """Pre-moderation holds posts for approval; approving publishes with a number."""
 
 from casebook.discussion.models import PENDING, PUBLISHED
+from tests.conftest import ANY_PAGE, post_form
 from tests.factories import post
-from tests.moderation.conftest import fresh_post, send
+from tests.moderation.conftest import fresh_post
 
 
 def _premoderate(session, group, mode, first_n=3):
@@ -21,7 +22,7 @@ def test_first_n_holds_a_new_members_first_posts_and_not_the_next_after_approval
 
     mod = client_for(world.mod)
     for p in (first, second):
-        response = send(mod, f"/groups/{world.gid}/posts/{p.id}/approve")
+        response = post_form(mod, ANY_PAGE, f"/groups/{world.gid}/posts/{p.id}/approve")
         assert response.status_code == 302
 
     first, second = fresh_post(session, first), fresh_post(session, second)
@@ -43,7 +44,7 @@ def test_all_holds_every_participant_post_but_not_moderators(session, world, cli
     _premoderate(session, world.group, "all")
     held = post(session, world.thread, world.ann, "Participant post.")
     assert held.status == PENDING
-    send(client_for(world.mod), f"/groups/{world.gid}/posts/{held.id}/approve")
+    post_form(client_for(world.mod), ANY_PAGE, f"/groups/{world.gid}/posts/{held.id}/approve")
     assert post(session, world.thread, world.ann, "Still held.").status == PENDING
     assert post(session, world.thread, world.mod, "Moderator post.").status == PUBLISHED
     assert post(session, world.thread, world.fac, "Facilitator post.").status == PUBLISHED
@@ -70,8 +71,8 @@ def test_approving_logs_who_and_the_post_leaves_the_queue(session, world, client
     _premoderate(session, world.group, "all")
     held = post(session, world.thread, world.ann, "Waiting.")
     mod = client_for(world.mod)
-    response = send(mod, f"/groups/{world.gid}/posts/{held.id}/approve",
-                    {"return_to": f"/groups/{world.gid}/moderation"})
+    response = post_form(mod, ANY_PAGE, f"/groups/{world.gid}/posts/{held.id}/approve",
+                         {"return_to": f"/groups/{world.gid}/moderation"})
     assert response.headers["Location"] == f"/groups/{world.gid}/moderation"
     html = mod.get(f"/groups/{world.gid}/moderation").get_data(as_text=True)
     assert "Post approved and published." in html
@@ -82,7 +83,7 @@ def test_approving_logs_who_and_the_post_leaves_the_queue(session, world, client
 def test_approving_a_post_that_is_not_pending_changes_nothing(session, world, client_for):
     published = post(session, world.thread, world.ann, "Already up.")
     mod = client_for(world.mod)
-    send(mod, f"/groups/{world.gid}/posts/{published.id}/approve")
+    post_form(mod, ANY_PAGE, f"/groups/{world.gid}/posts/{published.id}/approve")
     html = mod.get(f"/groups/{world.gid}/moderation").get_data(as_text=True)
     assert "That post is not waiting for approval." in html
     assert fresh_post(session, published).number == 1

@@ -5,8 +5,9 @@ import re
 from sqlalchemy import select
 
 from casebook.moderation.models import ModerationAction, Report
+from tests.conftest import ANY_PAGE, post_form
 from tests.factories import post
-from tests.moderation.conftest import fresh, refresh, send
+from tests.moderation.conftest import fresh, refresh
 
 
 def _reports(session, post_id):
@@ -28,8 +29,8 @@ def test_the_report_form_offers_the_reasons_and_details(session, world, client_f
 def test_a_member_reports_a_post_and_is_thanked_back_at_the_post(session, world, client_for):
     p = post(session, world.thread, world.ben, "Names someone.")
     ann = client_for(world.ann)
-    response = send(ann, f"/groups/{world.gid}/posts/{p.id}/report",
-                    {"reason": "identifies", "detail": "Second paragraph."})
+    response = post_form(ann, ANY_PAGE, f"/groups/{world.gid}/posts/{p.id}/report",
+                         {"reason": "identifies", "detail": "Second paragraph."})
     assert response.status_code == 302
     assert response.headers["Location"].endswith(f"/groups/{world.gid}/posts/{p.id}")
     page = ann.get(response.headers["Location"], follow_redirects=True).get_data(as_text=True)
@@ -46,10 +47,10 @@ def test_a_report_needs_a_reason_and_details_of_at_most_1000_characters(
     p = post(session, world.thread, world.ben, "A post.")
     ann = client_for(world.ann)
     url = f"/groups/{world.gid}/posts/{p.id}/report"
-    response = send(ann, url, {"detail": "no reason"})
+    response = post_form(ann, ANY_PAGE, url, {"detail": "no reason"})
     assert response.status_code == 422
     assert "Choose a reason." in response.get_data(as_text=True)
-    response = send(ann, url, {"reason": "other", "detail": "x" * 1001})
+    response = post_form(ann, ANY_PAGE, url, {"reason": "other", "detail": "x" * 1001})
     assert response.status_code == 422
     assert "Keep it to 1,000 characters or fewer." in response.get_data(as_text=True)
     assert _reports(session, p.id) == []
@@ -59,9 +60,9 @@ def test_reporting_again_updates_the_one_report(session, world, client_for):
     p = post(session, world.thread, world.ben, "A post.")
     ann = client_for(world.ann)
     url = f"/groups/{world.gid}/posts/{p.id}/report"
-    send(ann, url, {"reason": "off-topic"})
+    post_form(ann, ANY_PAGE, url, {"reason": "off-topic"})
     assert re.search(r'<input checked[^>]*value="off-topic"', ann.get(url).get_data(as_text=True))
-    response = send(ann, url, {"reason": "harassment", "detail": "On reflection."})
+    response = post_form(ann, ANY_PAGE, url, {"reason": "harassment", "detail": "On reflection."})
     assert response.status_code == 302
     [report] = _reports(session, p.id)
     assert (report.reason, report.detail) == ("harassment", "On reflection.")
@@ -71,8 +72,8 @@ def test_members_cannot_report_their_own_or_unpublished_posts(session, world, cl
     own = post(session, world.thread, world.ann, "Mine.")
     ann = client_for(world.ann)
     assert ann.get(f"/groups/{world.gid}/posts/{own.id}/report").status_code == 403
-    assert send(ann, f"/groups/{world.gid}/posts/{own.id}/report",
-                {"reason": "other"}).status_code == 403
+    assert post_form(ann, ANY_PAGE, f"/groups/{world.gid}/posts/{own.id}/report",
+                     {"reason": "other"}).status_code == 403
     world.group.premoderation = "all"
     from tests.factories import post as make_post
     session.commit()
@@ -84,10 +85,10 @@ def test_members_cannot_report_their_own_or_unpublished_posts(session, world, cl
 def test_reports_show_in_the_queue_grouped_by_post_with_reporters_names(
         session, world, client_for):
     p = post(session, world.thread, world.ben, "Reported twice.")
-    send(client_for(world.ann), f"/groups/{world.gid}/posts/{p.id}/report",
-         {"reason": "identifies", "detail": "Names the teacher."})
-    send(client_for(world.fac), f"/groups/{world.gid}/posts/{p.id}/report",
-         {"reason": "graphic"})
+    post_form(client_for(world.ann), ANY_PAGE, f"/groups/{world.gid}/posts/{p.id}/report",
+              {"reason": "identifies", "detail": "Names the teacher."})
+    post_form(client_for(world.fac), ANY_PAGE, f"/groups/{world.gid}/posts/{p.id}/report",
+              {"reason": "graphic"})
     html = client_for(world.mod).get(f"/groups/{world.gid}/moderation").get_data(as_text=True)
     assert "Reported posts (1)" in html
     assert "reported 2 times" in html
@@ -98,12 +99,12 @@ def test_reports_show_in_the_queue_grouped_by_post_with_reporters_names(
 
 def test_dismissing_closes_all_of_a_posts_reports_and_logs_once(session, world, client_for):
     p = post(session, world.thread, world.ben, "Fine really.")
-    send(client_for(world.ann), f"/groups/{world.gid}/posts/{p.id}/report", {"reason": "other"})
-    send(client_for(world.fac), f"/groups/{world.gid}/posts/{p.id}/report",
-         {"reason": "off-topic"})
+    report = f"/groups/{world.gid}/posts/{p.id}/report"
+    post_form(client_for(world.ann), ANY_PAGE, report, {"reason": "other"})
+    post_form(client_for(world.fac), ANY_PAGE, report, {"reason": "off-topic"})
     first = _reports(session, p.id)[0]
     mod = client_for(world.mod)
-    send(mod, f"/groups/{world.gid}/reports/{first.id}/dismiss")
+    post_form(mod, ANY_PAGE, f"/groups/{world.gid}/reports/{first.id}/dismiss")
     reports = _reports(session, p.id)
     assert all(r.resolved_at is not None and r.resolved_by_id == world.mod.id for r in reports)
     html = mod.get(f"/groups/{world.gid}/moderation").get_data(as_text=True)
@@ -113,16 +114,16 @@ def test_dismissing_closes_all_of_a_posts_reports_and_logs_once(session, world, 
     assert [(e.action, e.actor_id, e.post_id) for e in entries] == [
         ("dismissed report", world.mod.id, p.id)]
     # Reporting again after a dismissal brings the post back to the queue.
-    send(client_for(world.ann), f"/groups/{world.gid}/posts/{p.id}/report",
-         {"reason": "harassment"})
+    post_form(client_for(world.ann), ANY_PAGE, report, {"reason": "harassment"})
     assert "Reported posts (1)" in mod.get(
         f"/groups/{world.gid}/moderation").get_data(as_text=True)
 
 
 def test_hiding_a_reported_post_settles_its_reports(session, world, client_for):
     p = post(session, world.thread, world.ben, "Bad.")
-    send(client_for(world.ann), f"/groups/{world.gid}/posts/{p.id}/report", {"reason": "other"})
-    send(client_for(world.mod), f"/groups/{world.gid}/posts/{p.id}/hide", {"reason": "Off"})
+    url = f"/groups/{world.gid}/posts/{p.id}"
+    post_form(client_for(world.ann), ANY_PAGE, f"{url}/report", {"reason": "other"})
+    post_form(client_for(world.mod), ANY_PAGE, f"{url}/hide", {"reason": "Off"})
     [report] = _reports(session, p.id)
     assert report.resolved_by_id == world.mod.id
     assert fresh(session, type(p), p.id).status == "hidden"
@@ -130,7 +131,8 @@ def test_hiding_a_reported_post_settles_its_reports(session, world, client_for):
 
 def test_reporter_names_are_for_moderators_only(session, world, client_for):
     p = post(session, world.thread, world.ben, "Reported.")
-    send(client_for(world.ann), f"/groups/{world.gid}/posts/{p.id}/report", {"reason": "other"})
+    post_form(client_for(world.ann), ANY_PAGE, f"/groups/{world.gid}/posts/{p.id}/report",
+              {"reason": "other"})
     thread_page = client_for(world.ben).get(
         f"/groups/{world.gid}/threads/{world.thread.id}").get_data(as_text=True)
     assert "Ann Example" not in thread_page

@@ -1,8 +1,9 @@
 """What people see on the discussion's thread page after moderators act, and the
 moderation controls the shared partials put there."""
 
+from tests.conftest import ANY_PAGE, post_form
 from tests.factories import post
-from tests.moderation.conftest import fresh_post, send
+from tests.moderation.conftest import fresh_post
 
 
 def _thread(client, world) -> str:
@@ -14,9 +15,9 @@ def _thread(client, world) -> str:
 def test_a_hidden_post_shows_a_placeholder_to_peers_and_the_reason_to_its_author(
         session, world, client_for):
     p = post(session, world.thread, world.ann, "The teacher was Mrs Example.")
-    response = send(client_for(world.mod), f"/groups/{world.gid}/posts/{p.id}/hide",
-                    {"reason": "Names a real person"},
-                    page=f"/groups/{world.gid}/threads/{world.thread.id}")
+    response = post_form(client_for(world.mod), f"/groups/{world.gid}/threads/{world.thread.id}",
+                         f"/groups/{world.gid}/posts/{p.id}/hide",
+                         {"reason": "Names a real person"})
     assert response.headers["Location"] == f"/groups/{world.gid}/posts/{p.id}"
 
     peer = _thread(client_for(world.ben), world)
@@ -27,7 +28,7 @@ def test_a_hidden_post_shows_a_placeholder_to_peers_and_the_reason_to_its_author
     assert "Hidden by a moderator: Names a real person" in author
     assert "Mrs Example" in author
 
-    send(client_for(world.mod), f"/groups/{world.gid}/posts/{p.id}/restore")
+    post_form(client_for(world.mod), ANY_PAGE, f"/groups/{world.gid}/posts/{p.id}/restore")
     peer = _thread(client_for(world.ben), world)
     assert "Mrs Example" in peer and "hidden by a moderator" not in peer
 
@@ -36,8 +37,8 @@ def test_a_rejected_post_and_its_reason_are_for_its_author_only(session, world, 
     world.group.premoderation = "all"
     session.commit()
     p = post(session, world.thread, world.ann, "Draft thoughts.")
-    send(client_for(world.mod), f"/groups/{world.gid}/posts/{p.id}/reject",
-         {"reason": "Please keep to the prompt."})
+    post_form(client_for(world.mod), ANY_PAGE, f"/groups/{world.gid}/posts/{p.id}/reject",
+              {"reason": "Please keep to the prompt."})
     author = _thread(client_for(world.ann), world)
     assert "Not approved: Please keep to the prompt." in author
     peer = _thread(client_for(world.ben), world)
@@ -52,7 +53,7 @@ def test_a_pending_post_is_hidden_from_peers_until_approved(session, world, clie
     mod_view = _thread(client_for(world.mod), world)
     assert "My very first post." in mod_view
     assert f'action="/groups/{world.gid}/posts/{p.id}/approve"' in mod_view
-    send(client_for(world.mod), f"/groups/{world.gid}/posts/{p.id}/approve")
+    post_form(client_for(world.mod), ANY_PAGE, f"/groups/{world.gid}/posts/{p.id}/approve")
     assert fresh_post(session, p).number == 1
     assert "My very first post." in _thread(client_for(world.ben), world)
 
@@ -77,7 +78,8 @@ def test_moderators_get_labelled_hide_and_pin_controls_members_a_report_link(
 
 def test_a_hidden_post_offers_moderators_restore(session, world, client_for):
     p = post(session, world.thread, world.ann, "Hide me.")
-    send(client_for(world.mod), f"/groups/{world.gid}/posts/{p.id}/hide", {"reason": "x"})
+    post_form(client_for(world.mod), ANY_PAGE, f"/groups/{world.gid}/posts/{p.id}/hide",
+              {"reason": "x"})
     mod_view = _thread(client_for(world.mod), world)
     assert f'action="/groups/{world.gid}/posts/{p.id}/restore"' in mod_view
     assert f"/posts/{p.id}/report" not in _thread(client_for(world.ben), world)

@@ -7,8 +7,9 @@ from casebook.discussion.models import PENDING, PUBLISHED, Post
 from casebook.discussion.service import PostRefused
 from casebook.moderation import service
 from casebook.moderation.models import ModerationAction, WatchedWord
+from tests.conftest import ANY_PAGE, post_form
 from tests.factories import post
-from tests.moderation.conftest import refresh, send
+from tests.moderation.conftest import refresh
 
 
 def _words(session, gid):
@@ -25,15 +26,15 @@ def test_facilitators_and_moderators_add_and_remove_words(session, world, client
     assert '<label for="phrase">Word or phrase</label>' in page
     assert "<legend>What happens</legend>" in page
 
-    response = send(mod, url, {"phrase": "  Jane   Hartley ", "action": "block"}, page=url)
+    response = post_form(mod, url, url, {"phrase": "  Jane   Hartley ", "action": "block"})
     assert response.status_code == 302
-    send(client_for(world.fac), url, {"phrase": "Ridgeway", "action": "flag"}, page=url)
+    post_form(client_for(world.fac), url, url, {"phrase": "Ridgeway", "action": "flag"})
     assert _words(session, world.gid) == [("Jane Hartley", "block"), ("Ridgeway", "flag")]
     page = mod.get(url).get_data(as_text=True)
     assert "Jane Hartley" in page and "Block: refuse the post" in page
 
     word_id = session.scalar(select(WatchedWord.id).where(WatchedWord.phrase == "Ridgeway"))
-    send(mod, f"/groups/{world.gid}/moderation/words/{word_id}/delete", page=url)
+    post_form(mod, url, f"/groups/{world.gid}/moderation/words/{word_id}/delete")
     assert _words(session, world.gid) == [("Jane Hartley", "block")]
     refresh(session)
     log = [(e.action, e.actor_id, e.details.get("phrase")) for e in session.scalars(
@@ -46,8 +47,8 @@ def test_facilitators_and_moderators_add_and_remove_words(session, world, client
 def test_a_phrase_is_watched_once_whatever_its_case(session, world, client_for):
     url = f"/groups/{world.gid}/moderation/words"
     mod = client_for(world.mod)
-    send(mod, url, {"phrase": "Zoë", "action": "hold"}, page=url)
-    response = send(mod, url, {"phrase": " ZOË ", "action": "block"}, page=url)
+    post_form(mod, url, url, {"phrase": "Zoë", "action": "hold"})
+    response = post_form(mod, url, url, {"phrase": " ZOË ", "action": "block"})
     assert response.status_code == 422
     html = response.get_data(as_text=True)
     assert '<p class="error-message" id="phrase-error">Already watched</p>' in html
@@ -64,7 +65,7 @@ def test_a_phrase_is_watched_once_whatever_its_case(session, world, client_for):
 def test_the_add_form_explains_each_problem_next_to_its_field(
         session, world, client_for, data, message):
     url = f"/groups/{world.gid}/moderation/words"
-    response = send(client_for(world.mod), url, data, page=url)
+    response = post_form(client_for(world.mod), url, url, data)
     assert response.status_code == 422
     assert message in response.get_data(as_text=True)
     assert _words(session, world.gid) == []
@@ -84,8 +85,7 @@ def test_a_block_word_is_refused_in_the_reply_form_keeping_the_text(session, wor
     service.add_word(session, world.group, world.fac, "Hartley", "block")
     ann = client_for(world.ann)
     url = f"/groups/{world.gid}/threads/{world.thread.id}"
-    response = send(ann, f"{url}/posts", {"body": "Hartley knew.", "submission_key": ""},
-                    page=url)
+    response = post_form(ann, url, f"{url}/posts", {"body": "Hartley knew.", "submission_key": ""})
     assert response.status_code == 422
     html = response.get_data(as_text=True)
     assert "does not allow “Hartley”" in html
@@ -125,21 +125,21 @@ def test_participants_and_admins_cannot_change_the_list(session, world, client_f
     word_id = session.scalar(select(WatchedWord.id))
     ann, admin = client_for(world.ann), client_for(world.admin)
     assert ann.get(url).status_code == 403
-    assert send(ann, url, {"phrase": "Smith", "action": "flag"}).status_code == 403
-    assert send(ann, f"{url}/{word_id}/delete").status_code == 403
+    assert post_form(ann, ANY_PAGE, url, {"phrase": "Smith", "action": "flag"}).status_code == 403
+    assert post_form(ann, ANY_PAGE, f"{url}/{word_id}/delete").status_code == 403
     # A site admin may look (read-only, for support) but not change anything.
     page = admin.get(url)
     assert page.status_code == 200 and "Ridgeway" in page.get_data(as_text=True)
     assert "Stop watching" not in page.get_data(as_text=True)
-    assert send(admin, url, {"phrase": "Smith", "action": "flag"}).status_code == 403
-    assert send(admin, f"{url}/{word_id}/delete").status_code == 403
+    assert post_form(admin, ANY_PAGE, url, {"phrase": "Smith", "action": "flag"}).status_code == 403
+    assert post_form(admin, ANY_PAGE, f"{url}/{word_id}/delete").status_code == 403
     assert _words(session, world.gid) == [("Ridgeway", "flag")]
 
 
 def test_another_groups_word_cannot_be_deleted_through_this_group(session, world, client_for):
     service.add_word(session, world.other_group, world.out, "Secret", "block")
     other_id = session.scalar(select(WatchedWord.id))
-    response = send(client_for(world.mod),
-                    f"/groups/{world.gid}/moderation/words/{other_id}/delete")
+    response = post_form(client_for(world.mod), ANY_PAGE,
+                         f"/groups/{world.gid}/moderation/words/{other_id}/delete")
     assert response.status_code == 404
     assert _words(session, world.other_group.id) == [("Secret", "block")]
