@@ -2,11 +2,12 @@
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from casebook.accounts.models import User
+from casebook.groups.models import ACTIVE, FACILITATOR, Group, Membership
 
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 1024
@@ -102,9 +103,45 @@ def set_timezone(session: Session, user: User, name: str) -> None:
     session.commit()
 
 
+class StillNeeded(Exception):
+    """The account is the only facilitator of groups that still have members."""
+
+    def __init__(self, group_names: list[str]):
+        self.group_names = group_names
+        super().__init__(", ".join(group_names))
+
+
+def groups_left_without_facilitator(session: Session, user: User) -> list[str]:
+    """Names of groups whose only facilitator is ``user`` and that have other members."""
+    mine = select(Membership.group_id).where(
+        Membership.user_id == user.id, Membership.status == ACTIVE,
+        Membership.role == FACILITATOR,
+    )
+    others = aliased(Membership)
+    other_facilitator = exists().where(
+        others.group_id == Group.id, others.user_id != user.id, others.status == ACTIVE,
+        others.role == FACILITATOR,
+    )
+    other_member = exists().where(
+        others.group_id == Group.id, others.user_id != user.id, others.status == ACTIVE,
+    )
+    return list(session.scalars(
+        select(Group.name).where(Group.id.in_(mine), ~other_facilitator, other_member)
+        .order_by(Group.name)
+    ))
+
+
 def delete_account(session: Session, user: User, password: str) -> None:
+    """Delete the account; posts stay, credited to "deleted account".
+
+    Raises WrongPassword, or StillNeeded when a group would be left with
+    members but nobody to run it.
+    """
     if not _verify(user.password_hash, password):
         raise WrongPassword()
+    orphaned = groups_left_without_facilitator(session, user)
+    if orphaned:
+        raise StillNeeded(orphaned)
     session.delete(user)
     session.commit()
 

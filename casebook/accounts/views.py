@@ -132,6 +132,13 @@ def delete_account():
             service.delete_account(get_session(), current_user, form.password.data)
         except service.WrongPassword:
             form.password.errors.append("That is not your password.")
+        except service.StillNeeded as exc:
+            names = ", ".join(f"“{name}”" for name in exc.group_names)
+            form.understood.errors.append(
+                f"You are the only facilitator of {names}. Make another member a "
+                "facilitator on the group's Members page first, so the group keeps someone "
+                "to run it."
+            )
         else:
             logout_user()
             flash("Your account has been deleted.", "info")

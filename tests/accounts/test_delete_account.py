@@ -97,3 +97,29 @@ def test_deleting_needs_signing_in(app, client):
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/account/sign-in")
     assert find_user(app, "ann@example.org") is not None
+
+
+def test_the_only_facilitator_of_a_group_with_members_cannot_delete_yet(app, signed_in):
+    from tests.conftest import db
+    from tests.factories import add_member, make_group, make_user
+
+    with db(app) as session:
+        ann = find_user(app, "ann@example.org")
+        group = make_group(session, session.merge(ann), name="Tuesday seminar")
+        add_member(session, group, make_user(session, "Pat Participant"))
+        group_id = group.id
+
+    response = delete(signed_in, password=PASSWORD, understood="y")
+    assert response.status_code == 422
+    assert_field_error(response, "understood",
+                       "You are the only facilitator of “Tuesday seminar”.")
+    assert find_user(app, "ann@example.org") is not None
+
+    with db(app) as session:
+        from casebook.groups import service as groups
+
+        pat = groups.active_members(session, session.get(groups.Group, group_id))[-1]
+        groups.set_role(session, pat.group, pat, "facilitator")
+    response = delete(signed_in, password=PASSWORD, understood="y")
+    assert response.status_code == 302
+    assert find_user(app, "ann@example.org") is None
