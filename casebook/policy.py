@@ -27,6 +27,7 @@ from casebook.discussion.models import (
     Thread,
 )
 from casebook.groups.models import FACILITATOR, MODERATOR, Membership
+from casebook.groups.models import REMOVED as REMOVED_MEMBER
 
 AnyUser = User | AnonymousUserMixin
 
@@ -115,6 +116,11 @@ def may_remove_member(user: AnyUser, membership: Membership | None, target: Memb
     if is_facilitator(user, membership):
         return True
     return is_moderator(user, membership) and target.role not in (FACILITATOR, MODERATOR)
+
+
+def may_readmit_member(user: AnyUser, membership: Membership | None, target: Membership) -> bool:
+    """Only facilitators let a removed person back in."""
+    return is_facilitator(user, membership) and target.status == REMOVED_MEMBER
 
 
 def may_mute_member(user: AnyUser, membership: Membership | None, target: Membership) -> bool:

@@ -85,6 +85,9 @@ MATRIX: dict[str, list[Check]] = {
     "groups.remove_member": [
         Check("POST", MODERATORS_ACT, {**G, "member_id": "participant_membership"}),
     ],
+    "groups.readmit": [
+        Check("POST", FACILITATORS, {**G, "member_id": "removed_membership"}),
+    ],
     "groups.requests": [Check("GET", FACILITATORS, G)],
     "groups.decide_request": [
         Check("POST", FACILITATORS, {**G, "request_id": "join_request"},
@@ -175,6 +178,7 @@ def build_world(session) -> dict:
         "outsider": make_user(session, "Otto Outsider"),
         "admin": make_user(session, "Ada Admin", admin=True),
         "requester": make_user(session, "Rex Requester"),
+        "removed": make_user(session, "Rae Removed"),
     }
     world = {"users": users}
     for key, owner, member, peer in (
@@ -186,6 +190,8 @@ def build_world(session) -> dict:
         add_member(session, group, peer)
         if not key:
             add_member(session, group, users["moderator"], MODERATOR)
+        removed = add_member(session, group, users["removed"])
+        groups.remove_member(session, removed)
         discussion = make_discussion(session, group, owner, allow_member_threads=True)
         thread = discussion.threads[0]
         own = post(session, thread, member, "My first answer.")
@@ -210,6 +216,7 @@ def build_world(session) -> dict:
             f"{key}peer_post": peer_post.id, f"{key}pending_post": pending.id,
             f"{key}hidden_post": hidden.id, f"{key}report": report.id, f"{key}word": word.id,
             f"{key}participant_membership": membership.id, f"{key}code": group.join_code,
+            f"{key}removed_membership": removed.id,
         })
     for key, requester in (("", users["requester"]), ("other_", users["participant"])):
         request_group = session.get(groups.Group, world[f"{key}group"])

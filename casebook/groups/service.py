@@ -318,6 +318,25 @@ def remove_member(session: Session, target: Membership, actor: User | None = Non
     session.commit()
 
 
+def readmit(session: Session, target: Membership, actor: User) -> None:
+    """Let a removed person back in, as a participant with their old pseudonym."""
+    if target.status != REMOVED:
+        raise GroupError("That person was not removed from this group.")
+    target.status = ACTIVE
+    target.role = PARTICIPANT
+    target.joined_at = utcnow()
+    moderation.log(session, target.group_id, actor, "re-admitted member",
+                   target_user_id=target.user_id)
+    session.commit()
+
+
+def removed_members(session: Session, group: Group) -> list[Membership]:
+    return list(session.scalars(
+        select(Membership).where(Membership.group_id == group.id, Membership.status == REMOVED)
+        .options(selectinload(Membership.user)).order_by(Membership.joined_at)
+    ))
+
+
 def leave(session: Session, membership: Membership) -> None:
     if (membership.role == FACILITATOR
             and facilitator_count(session, membership.group_id) <= 1):

@@ -22,6 +22,7 @@ from casebook.extensions import limiter
 from casebook.groups import service
 from casebook.groups.access import active_member_or_404, load_group, require
 from casebook.groups.forms import (
+    ButtonForm,
     DecisionForm,
     ExpiryForm,
     GroupForm,
@@ -213,6 +214,8 @@ def _members_page(group: Group, membership: Membership | None, status: int = 200
     return render_template(
         "groups/members.html", group=group, membership=membership,
         members=service.active_members(get_session(), group), roles=ROLES,
+        removed=(service.removed_members(get_session(), group)
+                 if policy.may_manage_group(current_user, membership) else []),
     ), status
 
 
@@ -272,6 +275,20 @@ def remove_member(group_id: int, member_id: int):
     except GroupError as error:
         return _refused(group, membership, str(error), 409)
     flash(f"{name} has been removed from the group and can no longer see it.", "success")
+    return redirect(url_for(".members", group_id=group.id))
+
+
+@bp.route("/groups/<int:group_id>/members/<int:member_id>/readmit", methods=["POST"])
+def readmit(group_id: int, member_id: int):
+    group, membership = load_group(group_id)
+    require(policy.may_manage_group(current_user, membership))
+    target = get_session().get(Membership, member_id)
+    if target is None or target.group_id != group.id:
+        abort(404)
+    require(policy.may_readmit_member(current_user, membership, target))
+    if ButtonForm().validate_on_submit():
+        service.readmit(get_session(), target, current_user)
+        flash(f"{target.user.display_name} is a participant again.", "success")
     return redirect(url_for(".members", group_id=group.id))
 
 

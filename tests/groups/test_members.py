@@ -163,6 +163,28 @@ def test_a_removed_member_loses_access_at_once(app, world, as_):
     assert "Ethics seminar" not in text(mo.get("/groups/"))
 
 
+def test_a_facilitator_lets_a_removed_member_back_in_as_a_participant(app, world, as_):
+    fay, mo = as_("fay"), as_("mo")
+    post_form(fay, members_url(world), remove_url(world, world.mo_m))
+    page = text(fay.get(members_url(world)))
+    assert "Removed from the group" in page
+    assert "Mo Moderator (Participant 2)" in page
+    readmit_url = f"/groups/{world.group}/members/{world.mo_m}/readmit"
+    # Only facilitators decide this; the removed person cannot do it themselves.
+    assert post_form(mo, "/groups/", readmit_url).status_code == 404
+    assert post_form(as_("pat"), "/groups/", readmit_url).status_code == 403
+
+    response = post_form(fay, members_url(world), readmit_url, follow_redirects=True)
+    assert "Mo Moderator is a participant again." in text(response)
+    again = membership(app, world.group, world.mo)
+    assert (again.status, again.role, again.pseudonym) == ("active", "participant",
+                                                           "Participant 2")
+    assert mo.get(f"/groups/{world.group}").status_code == 200
+    assert log_entries(app, world.group)[-1].action == "re-admitted member"
+    # An active member is not "re-admitted".
+    assert post_form(fay, members_url(world), readmit_url).status_code == 403
+
+
 def test_moderators_remove_participants_but_not_facilitators(app, world, as_):
     mo = as_("mo")
     assert post_form(mo, members_url(world), remove_url(world, world.fay_m)).status_code == 403
