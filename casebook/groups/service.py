@@ -251,6 +251,9 @@ def decide_request(session: Session, group: Group, request: JoinRequest, decider
         # Someone added directly meanwhile keeps the role they were given.
         if current is None or not current.is_active:
             _add_member(session, group, user, PARTICIPANT)
+    moderation.log(session, group.id, decider,
+                   "approved join request" if approve else "declined join request",
+                   target_user_id=request.user_id)
     session.commit()
 
 

@@ -7,7 +7,7 @@ import pytest
 from casebook.db import utcnow
 from casebook.groups.models import Group
 from tests.conftest import db, post_form, signed_in
-from tests.groups.conftest import INVALID_CODE, join_requests, membership, text
+from tests.groups.conftest import INVALID_CODE, join_requests, log_entries, membership, text
 
 
 def spaced_lower(code: str) -> str:
@@ -198,6 +198,9 @@ def test_approval_request_then_approve_makes_a_participant(app, approval, as_, n
     member = membership(app, world.group, newcomer.id)
     assert (member.status, member.role) == ("active", "participant")
     assert "Your role: Participant" in text(nia.get(f"/groups/{world.group}"))
+    entry = log_entries(app, world.group)[-1]
+    assert (entry.action, entry.actor_id, entry.target_user_id) == (
+        "approved join request", world.fay, newcomer.id)
 
 
 def test_approval_request_then_decline_leaves_them_out(app, approval, as_, newcomer):
@@ -213,6 +216,7 @@ def test_approval_request_then_decline_leaves_them_out(app, approval, as_, newco
     assert membership(app, world.group, newcomer.id) is None
     assert nia.get(f"/groups/{world.group}").status_code == 404
     assert join_requests(app, world.group)[0].status == "declined"
+    assert log_entries(app, world.group)[-1].action == "declined join request"
 
     again = post_form(fay, f"/groups/{world.group}/requests",
                       f"/groups/{world.group}/requests/{request.id}", {"decision": "approve"},
