@@ -21,7 +21,6 @@ from casebook.discussion.models import (
     PENDING,
     PUBLISHED,
     REJECTED,
-    REMOVED,
     Discussion,
     Post,
     Thread,
@@ -176,12 +175,17 @@ def may_start_thread(user: AnyUser, membership: Membership | None, discussion: D
     return discussion.allow_member_threads or is_moderator(user, membership)
 
 
+def sees_everything(user: AnyUser, membership: Membership | None) -> bool:
+    """Moderators act on every post of their group; site admins look (read-only)."""
+    return is_moderator(user, membership) or is_site_admin(user)
+
+
 def may_see_peer_posts(user: AnyUser, membership: Membership | None, thread: Thread,
                        has_answered: bool) -> bool:
     """Post-first: participants see peers' answers only after giving their own."""
     if not thread.discussion.post_first or thread.prompt_id is None:
         return True
-    if is_moderator(user, membership) or is_site_admin(user):
+    if sees_everything(user, membership):
         return True
     return has_answered
 
@@ -195,24 +199,35 @@ def may_see_real_names(user: AnyUser, membership: Membership | None,
 
 # Posts ---------------------------------------------------------------------
 
+def may_see_post(user: AnyUser, membership: Membership | None, post: Post, *,
+                 sees_peers: bool) -> bool:
+    """The one rule for whether a post appears to the viewer at all, on any page
+    that shows, quotes or names it. The group was checked by the caller.
+
+    ``sees_peers`` is ``may_see_peer_posts`` for the post's thread (whether the
+    viewer answered needs the database, so the caller asks it). A post that
+    appears may still show a placeholder instead of its text: see
+    ``may_see_post_body``. ``discussion.service.visible_to`` is the same rule
+    as a query condition, for lists.
+    """
+    if not may_view_discussion(user, membership, post.thread.discussion):
+        return False
+    if user.is_authenticated and post.author_id == user.id:
+        return True
+    # Pending and rejected posts exist only for their author and the moderators.
+    if post.status in (PENDING, REJECTED) and not sees_everything(user, membership):
+        return False
+    return sees_peers
+
+
 def may_see_post_body(user: AnyUser, membership: Membership | None, post: Post) -> bool:
-    """Whether the text is shown; otherwise a placeholder says why it is not."""
+    """Whether the text of a post that appears is shown; otherwise a placeholder says why."""
     if post.status == PUBLISHED:
         return True
-    if post.status == REMOVED:
-        return False
     if post.status in (PENDING, HIDDEN, REJECTED):
         own = user.is_authenticated and post.author_id == user.id
-        return own or is_moderator(user, membership)
+        return own or sees_everything(user, membership)
     return False
-
-
-def may_see_post(user: AnyUser, membership: Membership | None, post: Post) -> bool:
-    """Pending and rejected posts exist only for their author and the moderators."""
-    if post.status in (PENDING, REJECTED):
-        own = user.is_authenticated and post.author_id == user.id
-        return own or is_moderator(user, membership)
-    return True
 
 
 def may_edit_post(user: AnyUser, membership: Membership | None, post: Post,

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import and_, exists, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, exists, false, func, or_, select, true, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased, joinedload
 
@@ -25,6 +25,7 @@ from casebook.discussion.models import (
     POSTS_PER_PAGE,
     PSEUDONYMOUS,
     PUBLISHED,
+    REJECTED,
     REMOVED,
     Discussion,
     Post,
@@ -437,26 +438,37 @@ class ActivityPage:
     members: dict[int, Membership] = field(default_factory=dict)
 
 
+def visible_to(viewer: User, *, sees_everything: bool, now: datetime) -> ColumnElement[bool]:
+    """``policy.may_see_post`` as a query condition, for lists of posts.
+
+    The query must join Post to Thread and Discussion; the group is the
+    caller's condition. ``sees_everything`` is ``policy.sees_everything``.
+    A test checks this and the policy agree on every kind of post and viewer.
+    """
+    if sees_everything:
+        return true()
+    if not viewer.is_authenticated:
+        return false()
+    opened = or_(Discussion.opens_at.is_(None), Discussion.opens_at <= now)
+    own = aliased(Post)
+    answered = exists().where(
+        own.thread_id == Thread.id, own.author_id == viewer.id,
+        own.status.in_((PUBLISHED, PENDING, HIDDEN)),
+    )
+    peers_seen = or_(Discussion.post_first.is_(False), Thread.prompt_id.is_(None), answered)
+    return and_(opened, or_(
+        Post.author_id == viewer.id,
+        and_(Post.status.not_in((PENDING, REJECTED)), peers_seen),
+    ))
+
+
 def activity(session: Session, group: Group, viewer: User, *, page: int,
              sees_everything: bool, now: datetime | None = None) -> ActivityPage:
-    """Recent published posts across the group's discussions, newest first.
-
-    A fixed number of queries. Without ``sees_everything`` (moderators,
-    admins) it leaves out scheduled discussions and the post-first prompt
-    threads ``viewer`` has not answered yet.
-    """
+    """Recent published posts across the group's discussions that ``viewer``
+    may see (``visible_to``), newest first, in a fixed number of queries."""
     now = now or utcnow()
-    conditions = [Discussion.group_id == group.id, Post.status == PUBLISHED]
-    if not sees_everything:
-        own = aliased(Post)
-        answered = exists().where(
-            own.thread_id == Thread.id, own.author_id == viewer.id,
-            own.status.in_((PUBLISHED, PENDING, HIDDEN)),
-        )
-        conditions += [
-            or_(Discussion.opens_at.is_(None), Discussion.opens_at <= now),
-            or_(Discussion.post_first.is_(False), Thread.prompt_id.is_(None), answered),
-        ]
+    conditions = [Discussion.group_id == group.id, Post.status == PUBLISHED,
+                  visible_to(viewer, sees_everything=sees_everything, now=now)]
     base = (select(Post).join(Thread, Post.thread_id == Thread.id)
             .join(Discussion, Thread.discussion_id == Discussion.id).where(*conditions))
     total = session.scalar(select(func.count()).select_from(base.subquery()))

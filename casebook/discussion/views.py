@@ -27,6 +27,7 @@ from casebook.cases.models import STAGE_TITLES, STAGES, Case
 from casebook.cases.service import list_cases
 from casebook.db import get_session, utcnow
 from casebook.discussion import export, service
+from casebook.discussion.access import load_post, load_thread, sees_peers
 from casebook.discussion.forms import (
     DiscussionForm,
     DiscussionSettingsForm,
@@ -83,48 +84,6 @@ def _discussion(group: Group, membership: Membership | None, discussion_id: int)
             or not policy.may_view_discussion(current_user, membership, discussion)):
         abort(404)
     return discussion
-
-
-def _thread(group: Group, membership: Membership | None, thread_id: int) -> Thread:
-    thread = get_session().get(Thread, thread_id, options=[
-        joinedload(Thread.discussion).joinedload(Discussion.case), joinedload(Thread.prompt),
-    ])
-    if (thread is None or thread.discussion.group_id != group.id
-            or not policy.may_view_discussion(current_user, membership, thread.discussion)):
-        abort(404)
-    return thread
-
-
-def _sees_peers(thread: Thread, membership: Membership | None) -> bool:
-    """Post-first: asks the database whether the viewer answered only when it matters."""
-    if policy.may_see_peer_posts(current_user, membership, thread, has_answered=False):
-        return True
-    answered = service.has_answered(get_session(), thread, current_user)
-    return policy.may_see_peer_posts(current_user, membership, thread, answered)
-
-
-def _post(group: Group, membership: Membership | None, post_id: int) -> Post:
-    """A post the viewer may see (404 for anything else, so ids reveal nothing)."""
-    post = get_session().get(Post, post_id, options=[
-        joinedload(Post.thread).joinedload(Thread.discussion).joinedload(Discussion.case),
-        joinedload(Post.author),
-    ])
-    if post is None:
-        abort(404)
-    thread = post.thread
-    if (thread.discussion.group_id != group.id
-            or not policy.may_view_discussion(current_user, membership, thread.discussion)
-            or not _listed(post, membership)):
-        abort(404)
-    own = current_user.is_authenticated and post.author_id == current_user.id
-    if not own and not _sees_peers(thread, membership):
-        abort(404)
-    return post
-
-
-def _listed(post: Post, membership: Membership | None) -> bool:
-    """Whether a post appears at all (pending and rejected: author and moderators)."""
-    return policy.may_see_post(current_user, membership, post)
 
 
 class Labels:
@@ -273,7 +232,7 @@ def _new_post_form(reply_to: Post | None = None) -> PostForm:
 
 
 def _reply_target(thread: Thread, membership: Membership | None, raw,
-                  sees_peers: bool) -> Post | None:
+                  peers: bool) -> Post | None:
     """The post being answered, if it is a published post of this thread the viewer sees."""
     try:
         post_id = int(raw)
@@ -282,7 +241,7 @@ def _reply_target(thread: Thread, membership: Membership | None, raw,
     post = get_session().get(Post, post_id, options=[joinedload(Post.author)])
     if post is None or post.thread_id != thread.id or post.status != PUBLISHED:
         return None
-    if not sees_peers and post.author_id != current_user.id:
+    if not policy.may_see_post(current_user, membership, post, sees_peers=peers):
         return None
     return post
 
@@ -307,21 +266,21 @@ def _render_thread(group: Group, membership: Membership | None, thread: Thread, 
     session = get_session()
     now = utcnow()
     discussion = thread.discussion
-    moderator = policy.may_moderate(current_user, membership)
-    sees_peers = _sees_peers(thread, membership)
-    listing = service.thread_page(session, thread, current_user, page=page,
-                                  include_unpublished_of_others=moderator)
-    posts = [p for p in listing.posts if _listed(p, membership)]
-    if not sees_peers:
-        posts = [p for p in posts if p.author_id == current_user.id]
+    peers = sees_peers(thread, membership)
+    listing = service.thread_page(
+        session, thread, current_user, page=page,
+        include_unpublished_of_others=policy.sees_everything(current_user, membership))
+    posts = [p for p in listing.posts
+             if policy.may_see_post(current_user, membership, p, sees_peers=peers)]
     labels = Labels(discussion, membership, listing.members)
 
     pinned = None
-    if sees_peers and thread.pinned_post_id:
+    if peers and thread.pinned_post_id:
         # A query even when the post is on this page, so the count stays fixed.
         pinned = session.scalar(select(Post).where(Post.id == thread.pinned_post_id)
                                 .options(joinedload(Post.author)))
-        if pinned is None or pinned.thread_id != thread.id or pinned.status != PUBLISHED:
+        if (pinned is None or pinned.thread_id != thread.id or pinned.status != PUBLISHED
+                or not policy.may_see_post(current_user, membership, pinned, sees_peers=peers)):
             pinned = None
 
     # Reading: remember how far the viewer got; mark where the new posts begin.
@@ -338,10 +297,10 @@ def _render_thread(group: Group, membership: Membership | None, thread: Thread, 
     if notice is None:
         if form is None:
             reply_to = _reply_target(thread, membership, request.args.get("reply_to"),
-                                     sees_peers)
+                                     peers)
             form = _new_post_form(reply_to)
         else:
-            reply_to = _reply_target(thread, membership, reply_raw, sees_peers)
+            reply_to = _reply_target(thread, membership, reply_raw, peers)
             form.reply_to.data = str(reply_to.id) if reply_to else ""
     else:
         form = None
@@ -349,8 +308,8 @@ def _render_thread(group: Group, membership: Membership | None, thread: Thread, 
         "discussion/thread.html", group=group, membership=membership, thread=thread,
         discussion=discussion, prompt=thread.prompt, state=discussion.state(now),
         posts=posts, page=listing.page, pages=listing.pages, pinned=pinned,
-        sees_peers=sees_peers,
-        answers=None if sees_peers else service.published_count(session, thread),
+        sees_peers=peers,
+        answers=None if peers else service.published_count(session, thread),
         label_of=labels, new_from=new_from, form=form, notice=notice, reply_to=reply_to,
         preview_html=preview_html,
         may_post=notice is None,
@@ -360,14 +319,14 @@ def _render_thread(group: Group, membership: Membership | None, thread: Thread, 
 @bp.route("/groups/<int:group_id>/threads/<int:thread_id>")
 def thread(group_id: int, thread_id: int):
     group, membership = load_group(group_id)
-    found = _thread(group, membership, thread_id)
+    found = load_thread(group, membership, thread_id)
     return _render_thread(group, membership, found, page=_page_arg())
 
 
 @bp.route("/groups/<int:group_id>/threads/<int:thread_id>/posts", methods=["POST"])
 def reply(group_id: int, thread_id: int):
     group, membership = load_group(group_id)
-    found = _thread(group, membership, thread_id)
+    found = load_thread(group, membership, thread_id)
     require(policy.may_post_in(current_user, membership, found))
     session = get_session()
     form = PostForm()
@@ -380,7 +339,7 @@ def reply(group_id: int, thread_id: int):
                               reply_raw=form.reply_to.data,
                               preview_html=render_markdown(form.body.data))
     reply_to = _reply_target(found, membership, form.reply_to.data,
-                             _sees_peers(found, membership))
+                             sees_peers(found, membership))
     try:
         outcome = service.submit_post(
             session, found, current_user, membership, form.body.data, reply_to=reply_to,
@@ -400,7 +359,7 @@ def reply(group_id: int, thread_id: int):
 @bp.route("/groups/<int:group_id>/posts/<int:post_id>")
 def permalink(group_id: int, post_id: int):
     group, membership = load_group(group_id)
-    post = _post(group, membership, post_id)
+    post = load_post(group, membership, post_id)
     return redirect(_post_url(group.id, post))
 
 
@@ -409,7 +368,7 @@ def permalink(group_id: int, post_id: int):
 @bp.route("/groups/<int:group_id>/posts/<int:post_id>/edit", methods=["GET", "POST"])
 def edit_post(group_id: int, post_id: int):
     group, membership = load_group(group_id)
-    post = _post(group, membership, post_id)
+    post = load_post(group, membership, post_id)
     require(policy.may_edit_post(current_user, membership, post))
     form, preview_html, ready = _compose(EditPostForm, {"body": post.body_md})
     if ready:
@@ -436,7 +395,7 @@ def edit_post(group_id: int, post_id: int):
 def delete_post(group_id: int, post_id: int):
     """GET asks "Delete this post?"; the POST from that page deletes it."""
     group, membership = load_group(group_id)
-    post = _post(group, membership, post_id)
+    post = load_post(group, membership, post_id)
     require(policy.may_delete_post(current_user, membership, post))
     if request.method == "POST":
         service.delete_post(get_session(), post)
@@ -451,7 +410,7 @@ def delete_post(group_id: int, post_id: int):
 @bp.route("/groups/<int:group_id>/posts/<int:post_id>/history")
 def history(group_id: int, post_id: int):
     group, membership = load_group(group_id)
-    post = _post(group, membership, post_id)
+    post = load_post(group, membership, post_id)
     require(policy.may_see_edit_history(current_user, membership))
     labels = Labels(post.thread.discussion, membership, {})
     return render_template(

@@ -20,6 +20,7 @@ from wtforms.fields import SelectChoice
 
 from casebook import policy
 from casebook.db import get_session
+from casebook.discussion.access import load_post
 from casebook.discussion.models import PUBLISHED
 from casebook.groups.access import active_member_or_404, load_group, require
 from casebook.moderation import service
@@ -176,9 +177,7 @@ def log(group_id: int):
 def report(group_id: int, post_id: int):
     group, membership = load_group(group_id)
     session = get_session()
-    post = _or_404(service.post_in_group(session, group.id, post_id))
-    if not policy.may_see_post(current_user, membership, post):
-        abort(404)
+    post = load_post(group, membership, post_id)
     require(policy.may_report_post(current_user, membership, post))
     form = ReportForm()
     if request.method == "GET":
