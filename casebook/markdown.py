@@ -82,3 +82,8 @@ def render_inline(source: str) -> str:
     if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
         return html[3:-4]
     return html
+
+
+def count_words(source: str) -> int:
+    """Words as a reader counts them: runs of non-space in the Markdown source."""
+    return len(source.split())

@@ -3,14 +3,21 @@
 from casebook.accounts.models import User
 from casebook.cases.models import Case, CaseTheme, Position, Prompt
 from casebook.db import Base
-from casebook.discussion.models import Discussion, Post, PostRevision, Thread, ThreadRead
+from casebook.discussion.models import (
+    ContentNoteAck,
+    Discussion,
+    Post,
+    PostRevision,
+    Thread,
+    ThreadRead,
+)
 from casebook.groups.models import Group, JoinRequest, Membership
 from casebook.moderation.models import ModerationAction, Report, WatchedWord
 
 metadata = Base.metadata
 
 __all__ = [
-    "Case", "CaseTheme", "Discussion", "Group", "JoinRequest", "Membership",
+    "Case", "CaseTheme", "ContentNoteAck", "Discussion", "Group", "JoinRequest", "Membership",
     "ModerationAction", "Position", "Post", "PostRevision", "Prompt", "Report", "Thread",
     "ThreadRead", "User", "WatchedWord", "metadata",
 ]

@@ -107,6 +107,8 @@ class Post(Base):
     # Why a moderator rejected or hid it; shown to the author.
     moderation_reason: Mapped[str | None] = mapped_column(Text)
     flagged: Mapped[bool] = mapped_column(default=False)
+    # Counted at write time so participation figures need no text scan.
+    word_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # The form's one-time key: a double-submitted form finds its first post.
     submission_key: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -140,3 +142,17 @@ class ThreadRead(Base):
                                            primary_key=True, index=True)
     last_read_number: Mapped[int] = mapped_column(Integer, default=0)
     read_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ContentNoteAck(Base):
+    """A member has read the case's content note for this discussion; it is
+    not shown to them again here."""
+
+    __tablename__ = "content_note_acks"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    discussion_id: Mapped[int] = mapped_column(
+        ForeignKey("discussions.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    acknowledged_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

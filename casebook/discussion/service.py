@@ -34,7 +34,7 @@ from casebook.discussion.models import (
     ThreadRead,
 )
 from casebook.groups.models import FACILITATOR, MODERATOR, ROLES, Group, Membership
-from casebook.markdown import render_markdown
+from casebook.markdown import count_words, render_markdown
 from casebook.moderation import service as moderation
 
 THREAD_TITLE_LENGTH = 200
@@ -154,8 +154,8 @@ def submit_post(session: Session, thread: Thread, author: User, membership: Memb
         reply_to = None
     post = Post(
         thread_id=thread.id, author_id=author.id, body_md=text, body_html=render_markdown(text),
-        reply_to_id=reply_to.id if reply_to else None, flagged=screening.flagged,
-        submission_key=submission_key, status=PENDING,
+        word_count=count_words(text), reply_to_id=reply_to.id if reply_to else None,
+        flagged=screening.flagged, submission_key=submission_key, status=PENDING,
         moderation_reason=screening.reason or None, author_role=membership.role,
     )
     session.add(post)
@@ -239,6 +239,7 @@ def edit_post(session: Session, post: Post, membership: Membership, body: str) -
                              created_at=post.edited_at or post.created_at))
     post.body_md = text
     post.body_html = render_markdown(text)
+    post.word_count = count_words(text)
     post.edited_at = utcnow()
     post.flagged = post.flagged or screening.flagged
     if screening.rule is not None and screening.action == moderation.HOLD:
