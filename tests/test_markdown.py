@@ -5,13 +5,14 @@ payload that is merely shown to the reader as escaped text passes, and one
 that would become a real element or attribute fails.
 """
 
+import html as html_module
 import re
 import unicodedata
 from html.parser import HTMLParser
 
 import pytest
 
-from casebook.markdown import render_inline, render_markdown
+from casebook.markdown import render_inline, render_markdown, url_is_safe
 from tests.conftest import SHARED
 
 XSS_FILE = SHARED / "testdata" / "xss-markdown.txt"
@@ -129,24 +130,62 @@ def test_images_are_not_emitted(source):
     assert "chart.png" not in html
 
 
-@pytest.mark.parametrize("url", [
-    "javascript:alert(1)",
-    "JavaScript:alert(1)",
-    "data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==",
-    "vbscript:msgbox(1)",
-])
-def test_dangerous_link_schemes_are_dropped(url):
-    html = render_markdown(f"[click]({url})")
+# Each way of hiding a scheme from a naive check (issue 7, item 6), followed by
+# the payload a link would run.
+HIDDEN_SCHEMES = [
+    "javascript:", "JavaScript:", "java%0ascript:", "%6Aavascript:", "javascript\\:",
+    "&#x0000;javascript:", "&#106;avascript:", "jav&#x09;ascript:", "java&#x09;script:",
+    "%256Aavascript:", "data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==",
+    "vbscript:", "ftp:",
+]
+LINK_FORMS = {
+    "inline link": "[click]({url}alert(1))",
+    "inline link with title": '[click]({url}alert(1) "title")',
+    "reference link": "[click][r]\n\n[r]: {url}alert(1)",
+    "autolink": "click <{url}alert(1)>",
+    "image": "![click]({url}alert(1))",
+    "image reference": "![click][r]\n\n[r]: {url}alert(1)",
+    "image inside a link": "[click ![a chart](https://example.org/a.png)]({url}alert(1))",
+}
 
-    [link] = links(html)
-    assert "href" not in link
+
+@pytest.mark.parametrize("form", LINK_FORMS.values(), ids=LINK_FORMS.keys())
+@pytest.mark.parametrize("scheme", HIDDEN_SCHEMES)
+def test_links_with_other_schemes_keep_no_url(form, scheme):
+    html = render_markdown(form.format(url=scheme))
+
+    for tag, attrs in elements(html):
+        assert "href" not in attrs and "src" not in attrs, f"<{tag} {attrs}> in {html!r}"
     assert "click" in html
 
 
-@pytest.mark.parametrize("url", ["https://example.org", "http://example.org", "/cases/",
-                                 "#stakeholders", "mailto:help@example.org"])
+@pytest.mark.parametrize("scheme", HIDDEN_SCHEMES)
+def test_the_sanitiser_refuses_hidden_schemes_on_its_own(scheme):
+    """nh3 applies the same check, so a parser that let one through would still be caught."""
+    assert not url_is_safe(f"{scheme}alert(1)")
+    assert not url_is_safe(html_module.unescape(f"{scheme}alert(1)"))
+
+
+SAFE_URLS = ["https://example.org", "http://example.org/a:b?c=d:e", "HTTPS://example.org",
+             "mailto:help@example.org", "/cases/", "cases/one", "/x:y", "#stakeholders",
+             "?page=2", "?q=a:b", "#a:b"]
+
+
+@pytest.mark.parametrize("url", SAFE_URLS)
 def test_safe_links_are_kept(url):
     [link] = links(render_markdown(f"[here]({url})"))
+    assert link["href"] == url
+
+
+@pytest.mark.parametrize("url", SAFE_URLS)
+def test_safe_reference_links_are_kept(url):
+    [link] = links(render_markdown(f"[here][r]\n\n[r]: {url}"))
+    assert link["href"] == url
+
+
+@pytest.mark.parametrize("url", ["https://example.org/a", "mailto:help@example.org"])
+def test_safe_autolinks_are_kept(url):
+    [link] = links(render_markdown(f"<{url}>"))
     assert link["href"] == url
 
 
