@@ -135,9 +135,10 @@ def _parser() -> MarkdownIt:
 _PARSER = _parser()
 
 
-def render_markdown(source: str) -> str:
+def clean(html_text: str) -> str:
+    """Keep only allowlisted tags, attributes and URLs in ``html_text``."""
     return nh3.clean(
-        _PARSER.render(source, {}),
+        html_text,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=URL_SCHEMES,
@@ -145,6 +146,10 @@ def render_markdown(source: str) -> str:
         strip_comments=True,
         attribute_filter=_attribute_filter,
     )
+
+
+def render_markdown(source: str) -> str:
+    return clean(_PARSER.render(source, {}))
 
 
 def render_inline(source: str) -> str:
