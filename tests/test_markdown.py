@@ -91,6 +91,26 @@ def test_markdown_still_formats_text():
         assert tag in tags, f"no <{tag}> in {html!r}"
 
 
+def test_ordinary_nesting_is_rendered_in_full():
+    """The nesting limit that bounds rendering time leaves room for real documents."""
+    lists = "".join(" " * (2 * depth) + f"- level {depth}\n" for depth in range(8))
+    quotes = "> " * 12 + "a quote in a quote"
+
+    html = render_markdown(lists + "\n" + quotes)
+
+    assert [tag for tag, _ in elements(html)].count("ul") == 8
+    assert "level 7" in html
+    assert [tag for tag, _ in elements(html)].count("blockquote") == 12
+    assert "a quote in a quote" in html
+
+
+def test_table_alignment_survives_as_an_attribute():
+    html = render_markdown("| a | b | c |\n|:--|:-:|--:|\n| 1 | 2 | 3 |")
+
+    cells = [attrs for tag, attrs in elements(html) if tag in ("th", "td")]
+    assert [cell.get("align") for cell in cells] == ["left", "center", "right"] * 2
+
+
 def test_links_are_marked_nofollow_noopener_ugc():
     [link] = links(render_markdown('[the report](https://example.org/a?b=1&c=2 "Report")'))
 
