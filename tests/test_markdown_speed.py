@@ -74,6 +74,6 @@ def test_pathological_markdown_renders_in_bounded_time(source):
 def test_a_table_beyond_the_cell_budget_is_still_shown():
     html = render_markdown(_table(100_000))
 
-    assert html.count("<td") + html.count("<th") <= 4_096
+    assert html.count("<td>") + html.count("<th>") <= 4_096
     # The rows past the budget are shown as text, not silently lost.
     assert html.count("|1|") > 0
