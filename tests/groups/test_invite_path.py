@@ -49,7 +49,7 @@ def test_a_signed_out_invite_shows_the_group_on_the_sign_in_page(app, world):
     assert "You are invited to join Ethics seminar" in box
     assert "Kind of group Seminar" in box
     assert "Facilitator Fay Facilitator" in box
-    assert "How you appear Other members see your display name." in box
+    assert "How you appear By your display name, to everyone in the group." in box
     # Members are never listed, neither in the box nor anywhere on the page.
     assert "Mo Moderator" not in text(page)
     assert "Pat Participant" not in text(page)
@@ -179,7 +179,8 @@ def test_pseudonymous_groups_say_how_participants_appear(app, world, cases):
         make_discussion(session, group, fay, identity=PSEUDONYMOUS)
     box = invitation_box(app.test_client().get(f"/account/sign-in?next=/join/{world.code}"))
     assert "Kind of group Seminar, pseudonymous" in box
-    assert "Other participants see you as “Participant” and a number, not your name." in box
+    assert ("How you appear As “Participant” and a number to other participants; "
+            "facilitators and moderators see your display name.") in box
     # Facilitators post under their own name even here, so they are named.
     assert "Facilitator Fay Facilitator" in box
     assert "Pat Participant" not in box and "Participant 3" not in box
@@ -195,7 +196,7 @@ def test_an_approval_group_says_facilitators_will_see_the_email(app, world):
         session.get(Group, world.group).requires_approval = True
         session.commit()
     box = invitation_box(app.test_client().get(f"/account/sign-in?next=/join/{world.code}"))
-    assert "your email address" in box
+    assert "when you ask to join they see your display name and email address" in box
 
 
 def test_invite_pages_are_rate_limited_like_the_link(app, world):
