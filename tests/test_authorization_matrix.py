@@ -63,6 +63,9 @@ MATRIX: dict[str, list[Check]] = {
     "accounts.account": [Check("GET", SIGNED_IN)],
     "accounts.change_password": [Check("POST", SIGNED_IN)],
     "accounts.change_timezone": [Check("POST", SIGNED_IN, data={"timezone": "Europe/Paris"})],
+    "accounts.change_display_name": [
+        Check("POST", SIGNED_IN, data={"display_name": "A new name"}),
+    ],
     "accounts.delete_account": [Check("POST", SIGNED_IN)],
     "groups.my_groups": [Check("GET", SIGNED_IN)],
     "groups.create": [Check("GET", SIGNED_IN), Check("POST", SIGNED_IN)],

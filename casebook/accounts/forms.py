@@ -7,10 +7,13 @@ from wtforms import (
     SelectField,
     StringField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Regexp
 
 from casebook.accounts.service import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 from casebook.timefmt import timezone_names
+
+MAX_DISPLAY_NAME_LENGTH = 80
 
 _EMAIL = Regexp(
     r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message="Enter an email address like name@example.org."
@@ -22,13 +25,22 @@ _NEW_PASSWORD = [
 ]
 
 
-class RegisterForm(FlaskForm):
-    display_name = StringField(
-        "Display name",
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def _display_name_field(description: str) -> StringField:
+    return StringField(
+        "Display name", filters=[_strip],
         validators=[DataRequired(message="Enter the name others will see."),
-                    Length(max=80, message="Keep it to 80 characters or fewer.")],
-        description="Shown to the members of your groups.",
+                    Length(max=MAX_DISPLAY_NAME_LENGTH,
+                           message=f"Keep it to {MAX_DISPLAY_NAME_LENGTH} characters or fewer.")],
+        description=description,
     )
+
+
+class RegisterForm(FlaskForm):
+    display_name = _display_name_field("Shown to the members of your groups.")
     email = EmailField(
         "Email",
         validators=[DataRequired(message="Enter your email address."),
@@ -42,6 +54,14 @@ class RegisterForm(FlaskForm):
         "Repeat password",
         validators=[InputRequired(message="Repeat your password."),
                     EqualTo("password", message="The two passwords do not match.")],
+    )
+    next = HiddenField()
+
+
+class DisplayNameForm(FlaskForm):
+    display_name = _display_name_field(
+        "Shown to the members of your groups. In pseudonymous discussions other "
+        "participants still see your pseudonym, not this name."
     )
 
 
@@ -67,6 +87,16 @@ class ChangePasswordForm(FlaskForm):
     )
 
 
+def timezone_choices() -> list[SelectChoice]:
+    """UTC first, then every place-based zone under its region ("Europe", ...) as an
+    <optgroup>, labelled by the rest of its name, so typing "Lon" finds London."""
+    choices = [SelectChoice("UTC", "UTC (Coordinated Universal Time)")]
+    for name in timezone_names():
+        region, _, place = name.partition("/")
+        choices.append(SelectChoice(name, place.replace("_", " "), optgroup=region))
+    return choices
+
+
 class TimezoneForm(FlaskForm):
     timezone = SelectField(
         "Timezone", description="Times in discussions are shown in this timezone.",
@@ -75,7 +105,7 @@ class TimezoneForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.timezone.choices = [(name, name.replace("_", " ")) for name in timezone_names()]
+        self.timezone.choices = timezone_choices()
 
 
 class DeleteAccountForm(FlaskForm):

@@ -98,6 +98,12 @@ def change_password(session: Session, user: User, current: str, new: str) -> Non
     session.commit()
 
 
+def set_display_name(session: Session, user: User, name: str) -> None:
+    """Rename the account; pseudonyms belong to memberships and do not change."""
+    user.display_name = name.strip()
+    session.commit()
+
+
 def set_timezone(session: Session, user: User, name: str) -> None:
     user.timezone = name
     session.commit()

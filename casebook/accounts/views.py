@@ -1,16 +1,28 @@
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_required, login_user, logout_user
 
 from casebook.accounts import service
 from casebook.accounts.forms import (
     ChangePasswordForm,
     DeleteAccountForm,
+    DisplayNameForm,
     RegisterForm,
     SignInForm,
     TimezoneForm,
 )
 from casebook.db import get_session
 from casebook.extensions import limiter
+from casebook.groups import service as groups
+from casebook.groups.access import invitation_in_next, invite_code_in_next
+from casebook.groups.views import JOIN_LINK_GET_LIMIT
 from casebook.security import safe_next
 
 bp = Blueprint("accounts", __name__, url_prefix="/account")
@@ -26,12 +38,46 @@ def _submitted_email() -> str:
     return "signin-email:" + service.email_key(request.form.get("email", ""))
 
 
+def _next_is_no_invite_link() -> bool:
+    return invite_code_in_next(request.args.get("next")) is None
+
+
+def _landing(user, next_target: str | None):
+    """Where signing in or registering leads: ``next`` if safe, else My groups
+    for a member of any group, else the home page."""
+    if target := safe_next(next_target):
+        return redirect(target)
+    if groups.belongs_to_a_group(get_session(), user):
+        return redirect(url_for("groups.my_groups"))
+    return redirect(url_for("main.home"))
+
+
+def _auth_page(template: str, form, status: int):
+    """Sign-in or register, carrying ``next`` on both pages' links (and the header's),
+    with the invitation box when ``next`` is a valid invite link."""
+    next_target = safe_next(form.next.data) or ""
+    return render_template(
+        template, form=form, next_target=next_target,
+        invitation=invitation_in_next(next_target),
+    ), status
+
+
+# Showing a group's name for a code makes these pages a way to test codes, so
+# when ``next`` is an invite link (valid or not) they are limited like the link.
+_invite_page_limit = limiter.limit(
+    JOIN_LINK_GET_LIMIT, methods=["GET"], exempt_when=_next_is_no_invite_link,
+)
+
+
 @bp.route("/register", methods=["GET", "POST"])
 @limiter.limit(_signin_limit, methods=["POST"])
+@_invite_page_limit
 def register():
     if current_user.is_authenticated:
-        return redirect(url_for("main.home"))
+        return _landing(current_user, request.args.get("next"))
     form = RegisterForm()
+    if request.method == "GET":
+        form.next.data = safe_next(request.args.get("next")) or ""
     if form.validate_on_submit():
         try:
             user = service.register(
@@ -45,13 +91,14 @@ def register():
         else:
             login_user(user)
             flash(f"Welcome, {user.display_name}. Your account is ready.", "success")
-            return redirect(url_for("main.home"))
-    return render_template("accounts/register.html", form=form), 200 if not form.errors else 422
+            return _landing(user, form.next.data)
+    return _auth_page("accounts/register.html", form, 422 if form.errors else 200)
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
 @limiter.limit(_signin_limit, methods=["POST"])
 @limiter.limit(_signin_limit, methods=["POST"], key_func=_submitted_email)
+@_invite_page_limit
 def sign_in():
     form = SignInForm()
     if request.method == "GET":
@@ -61,10 +108,9 @@ def sign_in():
         if user is not None:
             login_user(user, remember=form.remember.data)
             flash(f"Signed in as {user.display_name}.", "success")
-            return redirect(safe_next(form.next.data) or url_for("main.home"))
+            return _landing(user, form.next.data)
         form.password.errors.append("That email and password do not match an account.")
-    status = 422 if form.errors else 200
-    return render_template("accounts/sign_in.html", form=form), status
+    return _auth_page("accounts/sign_in.html", form, 422 if form.errors else 200)
 
 
 @bp.route("/sign-out", methods=["POST"])
@@ -74,9 +120,12 @@ def sign_out():
     return redirect(url_for("main.home"))
 
 
-def _account_page(password_form=None, delete_form=None, timezone_form=None, status=200):
+def _account_page(password_form=None, delete_form=None, timezone_form=None, name_form=None,
+                  status=200):
     return render_template(
         "accounts/account.html",
+        name_form=name_form
+        or DisplayNameForm(formdata=None, display_name=current_user.display_name),
         password_form=password_form or ChangePasswordForm(formdata=None),
         delete_form=delete_form or DeleteAccountForm(formdata=None),
         timezone_form=timezone_form
@@ -88,6 +137,17 @@ def _account_page(password_form=None, delete_form=None, timezone_form=None, stat
 @login_required
 def account():
     return _account_page()
+
+
+@bp.route("/display-name", methods=["POST"])
+@login_required
+def change_display_name():
+    form = DisplayNameForm()
+    if form.validate_on_submit():
+        service.set_display_name(get_session(), current_user, form.display_name.data)
+        flash(f"Your display name is now {current_user.display_name}.", "success")
+        return redirect(url_for("accounts.account"))
+    return _account_page(name_form=form, status=422)
 
 
 @bp.route("/timezone", methods=["POST"])

@@ -1,12 +1,20 @@
 """Loading a group for a request, with the privacy rule applied once."""
 
-from flask import abort
+from urllib.parse import urlsplit
+
+from flask import abort, current_app, request
 from flask_login import current_user
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import RoutingException
 
 from casebook import policy
 from casebook.db import get_session
 from casebook.groups.models import Group, Membership
-from casebook.groups.service import membership_of
+from casebook.groups.service import Invitation, invitation, membership_of
+from casebook.security import safe_next
+
+# The route an invite link opens; ``next`` pointing there gets an invitation box.
+JOIN_LINK_ENDPOINT = "groups.join_link"
 
 
 def load_group(group_id: int) -> tuple[Group, Membership | None]:
@@ -36,3 +44,28 @@ def active_member_or_404(group: Group, member_id: int) -> Membership:
     if target is None or target.group_id != group.id or not target.is_active:
         abort(404)
     return target
+
+
+def invite_code_in_next(target: str | None) -> str | None:
+    """The join code when ``next`` is an invite link on this site, else None.
+
+    Only a plain path that the app's own router resolves to the invite link
+    counts, so a look-alike or off-site URL never does.
+    """
+    path = urlsplit(safe_next(target) or "").path
+    root = request.script_root
+    if not path or (root and not path.startswith(root + "/")):
+        return None
+    adapter = current_app.create_url_adapter(request)
+    try:
+        endpoint, args = adapter.match(path[len(root):], method="GET")
+    except (HTTPException, RoutingException):
+        return None
+    return args["code"] if endpoint == JOIN_LINK_ENDPOINT else None
+
+
+def invitation_in_next(target: str | None) -> Invitation | None:
+    """The invitation a sign-in or register page's ``next`` carries; None for
+    anything else, including a code that opens no group (no box at all)."""
+    code = invite_code_in_next(target)
+    return invitation(get_session(), code) if code is not None else None

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from casebook.accounts.models import User
 from casebook.db import utcnow
-from casebook.discussion.models import Discussion
+from casebook.discussion.models import NAMED, PSEUDONYMOUS, Discussion
 from casebook.groups.models import (
     ACTIVE,
     FACILITATOR,
@@ -167,6 +167,62 @@ def group_for_code(session: Session, code: str, now: datetime | None = None) -> 
     if expires is not None and (now or utcnow()) >= expires:
         return None
     return group
+
+
+@dataclass(frozen=True)
+class Invitation:
+    """What a signed-out visitor holding a valid invite link may learn about the group.
+
+    Only what the join confirmation page would tell them after signing in:
+    never who the members are.
+    """
+
+    group_name: str
+    kind_title: str
+    # Facilitators always post under their display name, even in pseudonymous
+    # discussions, so naming them here reveals nothing the group would hide.
+    facilitators: tuple[str, ...]
+    # The discussions' identity modes: "named", "pseudonymous", or both.
+    identities: frozenset[str]
+    requires_approval: bool
+
+    @property
+    def pseudonymous(self) -> bool:
+        return PSEUDONYMOUS in self.identities
+
+    @property
+    def named(self) -> bool:
+        # A group with no discussions yet shows names until one says otherwise.
+        return NAMED in self.identities or not self.identities
+
+
+def invitation(session: Session, code: str) -> Invitation | None:
+    """The invitation a join code stands for, or None when the code opens nothing."""
+    group = group_for_code(session, code)
+    if group is None:
+        return None
+    facilitators = session.scalars(
+        select(User.display_name).join(Membership, Membership.user_id == User.id)
+        .where(Membership.group_id == group.id, Membership.status == ACTIVE,
+               Membership.role == FACILITATOR)
+        .order_by(User.display_name)
+    )
+    identities = session.scalars(
+        select(Discussion.identity).where(Discussion.group_id == group.id).distinct()
+    )
+    return Invitation(
+        group_name=group.name, kind_title=group.kind_title,
+        facilitators=tuple(facilitators), identities=frozenset(identities),
+        requires_approval=group.requires_approval,
+    )
+
+
+def belongs_to_a_group(session: Session, user: User) -> bool:
+    """Whether ``user`` is an active member of any group (where they land after signing in)."""
+    return session.scalar(
+        select(Membership.id).where(Membership.user_id == user.id, Membership.status == ACTIVE)
+        .limit(1)
+    ) is not None
 
 
 @dataclass
