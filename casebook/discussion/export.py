@@ -37,7 +37,7 @@ from casebook.discussion.models import (
     Post,
     Thread,
 )
-from casebook.discussion.participation import COLUMNS, participation
+from casebook.discussion.participation import headings, participation
 from casebook.discussion.service import author_label, members_by_user
 from casebook.groups.models import Group, Membership
 
@@ -199,21 +199,25 @@ def transcript_csv(session: Session, discussion: Discussion, *,
 def participation_csv(session: Session, group: Group, discussion: Discussion) -> str:
     """The participation page as a spreadsheet: same columns, times in UTC."""
     figures = participation(session, group, discussion)
-    rows: list[list] = [[heading for _key, heading in COLUMNS]]
+    rows: list[list] = [[heading for _key, heading in headings(figures.prompts_total)]]
     for row in figures.rows:
         member = f"{row.member} (former member)" if row.former else row.member
         rows.append([
             member, row.pseudonym, row.role, row.posts, row.hidden, row.words,
-            f"{row.prompts} of {figures.prompts_total}", row.replies_given,
+            row.prompts, row.replies_given,
             row.replies_received, iso_utc(row.first), iso_utc(row.last),
         ])
     return _csv(rows)
 
 
 def _slug(text: str, *, ascii_only: bool) -> str:
+    # Punctuation becomes a hyphen before accents are dropped, so a curly
+    # apostrophe in "d'éthique" gives "d-ethique", not "dethique".
+    text = re.sub(r"[\W_]+", "-", text.casefold())
     if ascii_only:
         text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[\W_]+", "-", text.casefold()).strip("-")[:60].strip("-")
+        text = re.sub(r"[^a-z0-9]+", "-", text)
+    return text.strip("-")[:60].strip("-")
 
 
 def filename(group: Group, discussion: Discussion, kind: str, ext: str, day: date,

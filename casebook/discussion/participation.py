@@ -142,6 +142,12 @@ def participation(session: Session, group: Group, discussion: Discussion) -> Par
     return Participation(rows=list(rows.values()), prompts_total=prompts_total)
 
 
+def headings(prompts_total: int) -> list[tuple[str, str]]:
+    """The columns with their headings; "Prompts answered" says out of how many."""
+    return [(key, f"{heading} (of {prompts_total})" if key == "prompts" else heading)
+            for key, heading in COLUMNS]
+
+
 def default_direction(key: str) -> str:
     return "asc" if key in TEXT_COLUMNS else "desc"
 

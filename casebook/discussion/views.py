@@ -494,7 +494,8 @@ def participation_page(group_id: int, discussion_id: int):
     figures = participation.participation(get_session(), group, discussion)
     return render_template(
         "discussion/participation.html", group=group, membership=membership,
-        discussion=discussion, figures=figures, columns=participation.COLUMNS,
+        discussion=discussion, figures=figures,
+        columns=participation.headings(figures.prompts_total),
         rows=participation.sort_rows(figures.rows, sort, direction),
         sort=sort, direction=direction, default_direction=participation.default_direction,
     )
