@@ -5,6 +5,7 @@ import io
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 
+from casebook.accounts import service as accounts
 from casebook.accounts.models import User
 from casebook.discussion.models import (
     HIDDEN,
@@ -18,7 +19,7 @@ from casebook.groups import service as groups
 from casebook.groups.models import Group
 from tests.conftest import count_queries, db
 from tests.discussion.conftest import member, page_text, write
-from tests.factories import add_member, make_user
+from tests.factories import PASSWORD, add_member, make_user
 
 T0 = datetime(2026, 3, 3, 10, 0, tzinfo=UTC)
 
@@ -156,6 +157,18 @@ def test_figures_for_a_small_discussion(app, world, client_for):
     text = page_text(client_for(world.fac).get(url(world)))
     assert "Rae Gone" not in text  # left without taking part
     assert "3</span> have not posted yet" in text
+
+
+def test_posts_of_a_deleted_account_keep_their_own_row(app, world, client_for):
+    small_world(app, world)
+    with db(app) as session:
+        accounts.delete_account(session, session.get(User, world.ben.id), PASSWORD)
+    rows = {r["Member"]: r for r in table(client_for(world.fac).get(url(world))).rows}
+    assert "Ben Other" not in rows
+    gone = rows["Deleted account former member"]
+    assert (gone["Posts"], gone["Words"], gone["Replies given"]) == ("1", "2", "1")
+    # Ann still received Ben's reply, though nobody can be named for it.
+    assert rows["Ann Example"]["Replies received"] == "1"
 
 
 def test_pseudonymous_discussion_shows_real_name_beside_pseudonym(app, world, client_for):
