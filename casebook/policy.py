@@ -255,3 +255,10 @@ def may_see_edit_history(user: AnyUser, membership: Membership | None) -> bool:
 
 def may_export(user: AnyUser, membership: Membership | None) -> bool:
     return may_manage_group(user, membership)
+
+
+def may_view_participation(user: AnyUser, membership: Membership | None) -> bool:
+    """Each member's figures, with real names beside pseudonyms: the people who run
+    the group only. Participants never see others' figures; a site admin who is
+    not a member is refused, as on the other facilitator pages."""
+    return is_moderator(user, membership)

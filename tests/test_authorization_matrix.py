@@ -122,6 +122,9 @@ MATRIX: dict[str, list[Check]] = {
     ],
     "discussion.history": [Check("GET", MODERATORS_READ, {**G, "post_id": "own_post"})],
     "discussion.activity": [Check("GET", MEMBERS_READ, G)],
+    "discussion.participation_page": [
+        Check("GET", MODERATORS_ACT, {**G, "discussion_id": "discussion"}),
+    ],
     "discussion.export_markdown": [
         Check("GET", FACILITATORS, {**G, "discussion_id": "discussion"}),
     ],

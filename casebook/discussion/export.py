@@ -4,15 +4,24 @@ Transcripts get shared (with assessors, in teaching material), so they name
 people the way peers see them: in a pseudonymous discussion participants
 appear as their pseudonym, and ``member_key`` (the pseudonym number, as on
 the group's members page) lets a facilitator map them back. Only posts that
-were published appear: hidden ones are marked, removed ones keep their place
-without their text, and posts awaiting approval or rejected are left out.
+were published appear, and by default a file is safe to pass on: hidden and
+removed posts keep their place with a placeholder instead of their text.
+A facilitator may ask for the text of hidden posts (``include_hidden``);
+the file then says so at the top. Posts awaiting approval or rejected are
+left out.
+
+The participation summary comes from ``participation.participation``, the
+same figures and columns as the participation page.
 """
 
 import csv
 import io
+import re
+import unicodedata
 from collections import defaultdict
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from urllib.parse import quote
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
@@ -28,12 +37,17 @@ from casebook.discussion.models import (
     Post,
     Thread,
 )
+from casebook.discussion.participation import headings, participation
 from casebook.discussion.service import author_label, members_by_user
-from casebook.groups.models import ACTIVE, Group, Membership
+from casebook.groups.models import Group, Membership
 
 MEMBER_THREAD_STAGE = "Threads started by members"
 # A spreadsheet runs a cell starting with one of these as a formula.
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+HIDDEN_WARNING = ("This file will contain posts hidden by moderators; "
+                  "do not share it with the group.")
 
 
 def iso_utc(value: datetime | None) -> str:
@@ -92,7 +106,25 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def transcript_markdown(session: Session, group: Group, discussion: Discussion) -> str:
+def placeholder(post: Post) -> str | None:
+    """What stands in for the text of a hidden or removed post; None for others."""
+    if post.status == REMOVED:
+        return "[Post removed]"
+    if post.status == HIDDEN:
+        reason = _one_line(post.moderation_reason or "") or "no reason given"
+        return f"[Post hidden by a moderator: {reason}]"
+    return None
+
+
+def _text(post: Post, include_hidden: bool) -> str:
+    """A removed post's text never leaves: its author took it back."""
+    if post.status == HIDDEN and include_hidden:
+        return post.body_md
+    return placeholder(post) or post.body_md
+
+
+def transcript_markdown(session: Session, group: Group, discussion: Discussion, *,
+                        include_hidden: bool = False) -> str:
     data = _load(session, discussion)
     numbers = {p.id: p.number for posts in data.posts_by_thread.values() for p in posts}
     lines = [
@@ -105,6 +137,8 @@ def transcript_markdown(session: Session, group: Group, discussion: Discussion) 
         f"- Exported: {iso_utc(utcnow())}",
         "",
     ]
+    if include_hidden:
+        lines += [f"**{HIDDEN_WARNING}**", ""]
     for thread in data.threads:
         if thread.prompt is not None:
             lines.append(f"## {_stage(thread)}: {_one_line(thread.prompt.text_md)}")
@@ -125,13 +159,9 @@ def transcript_markdown(session: Session, group: Group, discussion: Discussion) 
                 notes.append(f"Edited {iso_utc(post.edited_at)}.")
             if notes:
                 lines += ["_" + " ".join(notes) + "_", ""]
-            if post.status == REMOVED:
-                lines += ["[removed by its author]", ""]
-                continue
-            if post.status == HIDDEN:
-                reason = _one_line(post.moderation_reason or "no reason given")
-                lines += [f"[hidden by a moderator: {reason}]", ""]
-            lines += [post.body_md.strip(), ""]
+            if post.status == HIDDEN and include_hidden:
+                lines += [placeholder(post), ""]
+            lines += [_text(post, include_hidden).strip(), ""]
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -145,11 +175,12 @@ def _csv(rows: list[list]) -> str:
 
 TRANSCRIPT_COLUMNS = [
     "thread", "stage", "prompt_id", "post_number", "post_id", "reply_to_post_id", "author",
-    "member_key", "created_at_utc", "edited", "status", "text",
+    "member_key", "created_at_utc", "edited", "status", "note", "text",
 ]
 
 
-def transcript_csv(session: Session, discussion: Discussion) -> str:
+def transcript_csv(session: Session, discussion: Discussion, *,
+                   include_hidden: bool = False) -> str:
     data = _load(session, discussion)
     rows: list[list] = [TRANSCRIPT_COLUMNS]
     for thread in data.threads:
@@ -159,75 +190,48 @@ def transcript_csv(session: Session, discussion: Discussion) -> str:
                 post.reply_to_id or "", _author(post, data, discussion),
                 _member_key(post, data), iso_utc(post.created_at),
                 "yes" if post.edited_at else "no", post.status,
-                "" if post.status == REMOVED else post.body_md,
+                post.status if post.status in (HIDDEN, REMOVED) else "",
+                _text(post, include_hidden),
             ])
     return _csv(rows)
 
 
-PARTICIPATION_COLUMNS = [
-    "member", "member_key", "role", "posts", "words", "replies_received",
-    "prompts_answered", "prompts_total", "hidden_posts",
-]
-
-
-@dataclass
-class _Tally:
-    posts: int = 0
-    words: int = 0
-    replies_received: int = 0
-    hidden_posts: int = 0
-    prompts: set[int] = field(default_factory=set)
-
-
 def participation_csv(session: Session, group: Group, discussion: Discussion) -> str:
-    """One row per active member and per anyone who posted; published posts only
-    count, hidden ones are counted apart. A reply to oneself is not a reply received."""
-    data = _load(session, discussion)
-    active = session.scalars(
-        select(Membership).where(Membership.group_id == group.id, Membership.status == ACTIVE)
-        .options(selectinload(Membership.user))
-    ).all()
-    members = {m.user_id: m for m in active}
-    members.update(data.members)
-    prompt_threads = {t.id for t in data.threads if t.prompt_id is not None}
-    posts = [p for thread_posts in data.posts_by_thread.values() for p in thread_posts]
-    authors = {p.id: p.author_id for p in posts}
-    tallies: dict[int | None, _Tally] = defaultdict(_Tally)
-    for user_id in members:  # every active member gets a row, posts or not
-        tallies.setdefault(user_id, _Tally())
-    for post in posts:
-        tally = tallies[post.author_id]
-        if post.status == HIDDEN:
-            tally.hidden_posts += 1
-            continue
-        if post.status != PUBLISHED:
-            continue
-        tally.posts += 1
-        tally.words += len(post.body_md.split())
-        if post.thread_id in prompt_threads:
-            tally.prompts.add(post.thread_id)
-        target = authors.get(post.reply_to_id)
-        if post.reply_to_id in authors and target != post.author_id:
-            tallies[target].replies_received += 1
-
-    rows: list[list] = [PARTICIPATION_COLUMNS]
-    deleted = tallies.pop(None, None)
-    order = sorted(tallies, key=lambda uid: members[uid].pseudonym_number
-                   if uid in members else 0)
-    for user_id in order:
-        membership = members.get(user_id)
-        tally = tallies[user_id]
-        user = membership.user if membership is not None else None
-        label = author_label(user, membership, discussion, real_names=False)
+    """The participation page as a spreadsheet: same columns, times in UTC."""
+    figures = participation(session, group, discussion)
+    rows: list[list] = [[heading for _key, heading in headings(figures.prompts_total)]]
+    for row in figures.rows:
+        member = f"{row.member} (former member)" if row.former else row.member
         rows.append([
-            label.name, membership.pseudonym_number if membership else "",
-            membership.role_title if membership else "", tally.posts, tally.words,
-            tally.replies_received, len(tally.prompts), len(prompt_threads),
-            tally.hidden_posts,
-        ])
-    if deleted is not None:
-        rows.append([
-            "Deleted account", "", "", deleted.posts, deleted.words, deleted.replies_received,
-            len(deleted.prompts), len(prompt_threads), deleted.hidden_posts,
+            member, row.pseudonym, row.role, row.posts, row.hidden, row.words,
+            row.prompts, row.replies_given,
+            row.replies_received, iso_utc(row.first), iso_utc(row.last),
         ])
     return _csv(rows)
+
+
+def _slug(text: str, *, ascii_only: bool) -> str:
+    # Punctuation becomes a hyphen before accents are dropped, so a curly
+    # apostrophe in "d'éthique" gives "d-ethique", not "dethique".
+    text = re.sub(r"[\W_]+", "-", text.casefold())
+    if ascii_only:
+        text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+        text = re.sub(r"[^a-z0-9]+", "-", text)
+    return text.strip("-")[:60].strip("-")
+
+
+def filename(group: Group, discussion: Discussion, kind: str, ext: str, day: date,
+             *, ascii_only: bool = True) -> str:
+    """``<group>-<discussion>-<kind>-YYYY-MM-DD.<ext>``, so saved files say what they are."""
+    parts = [_slug(group.name, ascii_only=ascii_only) or "group",
+             _slug(discussion.title, ascii_only=ascii_only) or "discussion",
+             kind, day.isoformat()]
+    return "-".join(parts) + f".{ext}"
+
+
+def content_disposition(group: Group, discussion: Discussion, kind: str, ext: str,
+                        day: date) -> str:
+    """An ASCII ``filename`` for old clients and the full name as RFC 5987 ``filename*``."""
+    plain = filename(group, discussion, kind, ext, day)
+    full = filename(group, discussion, kind, ext, day, ascii_only=False)
+    return f"attachment; filename=\"{plain}\"; filename*=UTF-8''{quote(full, safe='')}"

@@ -26,7 +26,7 @@ from casebook import policy
 from casebook.cases.models import STAGE_TITLES, STAGES, Case
 from casebook.cases.service import list_cases
 from casebook.db import get_session, utcnow
-from casebook.discussion import export, service
+from casebook.discussion import export, participation, service
 from casebook.discussion.access import load_post, load_thread, sees_peers
 from casebook.discussion.forms import (
     DiscussionForm,
@@ -47,7 +47,7 @@ from casebook.discussion.service import PostRefused
 from casebook.groups.access import load_group, require
 from casebook.groups.models import Group, Membership
 from casebook.markdown import render_markdown
-from casebook.timefmt import from_local_input, to_local_input
+from casebook.timefmt import from_local_input, to_local_input, zone_for
 
 bp = Blueprint("discussion", __name__)
 
@@ -478,11 +478,38 @@ def activity(group_id: int):
     )
 
 
+# Who took part ------------------------------------------------------------------
+
+@bp.route("/groups/<int:group_id>/discussions/<int:discussion_id>/participation")
+def participation_page(group_id: int, discussion_id: int):
+    group, membership = load_group(group_id)
+    discussion = _discussion(group, membership, discussion_id)
+    require(policy.may_view_participation(current_user, membership))
+    sort = request.args.get("sort", participation.DEFAULT_SORT)
+    if sort not in participation.SORT_KEYS:
+        sort = participation.DEFAULT_SORT
+    direction = request.args.get("dir", participation.default_direction(sort))
+    if direction not in ("asc", "desc"):
+        direction = participation.default_direction(sort)
+    figures = participation.participation(get_session(), group, discussion)
+    return render_template(
+        "discussion/participation.html", group=group, membership=membership,
+        discussion=discussion, figures=figures,
+        columns=participation.headings(figures.prompts_total),
+        rows=participation.sort_rows(figures.rows, sort, direction),
+        sort=sort, direction=direction, default_direction=participation.default_direction,
+    )
+
+
 # Exports ------------------------------------------------------------------------
 
-def _download(body: str, filename: str, mimetype: str) -> Response:
+def _download(body: str, group: Group, discussion: Discussion, kind: str, ext: str,
+              mimetype: str) -> Response:
     response = Response(body, content_type=f"{mimetype}; charset=utf-8")
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    # Dated in the facilitator's own timezone: the day they made it.
+    today = utcnow().astimezone(zone_for(current_user)).date()
+    response.headers["Content-Disposition"] = export.content_disposition(
+        group, discussion, kind, ext, today)
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -494,22 +521,28 @@ def _export_target(group_id: int, discussion_id: int) -> tuple[Group, Discussion
     return group, discussion
 
 
+def _include_hidden() -> bool:
+    """Hidden posts' text only when the export form's box was ticked on purpose."""
+    return request.args.get("include_hidden") == "1"
+
+
 @bp.route("/groups/<int:group_id>/discussions/<int:discussion_id>/transcript.md")
 def export_markdown(group_id: int, discussion_id: int):
     group, discussion = _export_target(group_id, discussion_id)
-    return _download(export.transcript_markdown(get_session(), group, discussion),
-                     f"discussion-{discussion.id}-transcript.md", "text/markdown")
+    body = export.transcript_markdown(get_session(), group, discussion,
+                                      include_hidden=_include_hidden())
+    return _download(body, group, discussion, "transcript", "md", "text/markdown")
 
 
 @bp.route("/groups/<int:group_id>/discussions/<int:discussion_id>/transcript.csv")
 def export_csv(group_id: int, discussion_id: int):
-    _group, discussion = _export_target(group_id, discussion_id)
-    return _download(export.transcript_csv(get_session(), discussion),
-                     f"discussion-{discussion.id}-transcript.csv", "text/csv")
+    group, discussion = _export_target(group_id, discussion_id)
+    body = export.transcript_csv(get_session(), discussion, include_hidden=_include_hidden())
+    return _download(body, group, discussion, "transcript", "csv", "text/csv")
 
 
 @bp.route("/groups/<int:group_id>/discussions/<int:discussion_id>/participation.csv")
 def export_participation(group_id: int, discussion_id: int):
     group, discussion = _export_target(group_id, discussion_id)
     return _download(export.participation_csv(get_session(), group, discussion),
-                     f"discussion-{discussion.id}-participation.csv", "text/csv")
+                     group, discussion, "participation", "csv", "text/csv")

@@ -14,6 +14,7 @@ def urls(gid: int, did: int, tid: int, pid: int) -> list[str]:
         f"/groups/{gid}/discussions/{did}/transcript.md",
         f"/groups/{gid}/discussions/{did}/transcript.csv",
         f"/groups/{gid}/discussions/{did}/participation.csv",
+        f"/groups/{gid}/discussions/{did}/participation",
         f"/groups/{gid}/threads/{tid}",
         f"/groups/{gid}/posts/{pid}",
         f"/groups/{gid}/posts/{pid}/edit",
