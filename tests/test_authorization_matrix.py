@@ -54,6 +54,7 @@ MATRIX: dict[str, list[Check]] = {
     "static": [Check("GET", PUBLIC, {"filename": "=css/casebook.css"})],
     "main.home": [Check("GET", PUBLIC)],
     "main.support": [Check("GET", PUBLIC)],
+    "main.favicon": [Check("GET", PUBLIC)],
     "cases.library": [Check("GET", PUBLIC)],
     "cases.content_note": [Check("GET", PUBLIC, {"slug": "=online-vigilantes"})],
     "cases.read": [Check("GET", PUBLIC, {"slug": "=online-vigilantes"})],

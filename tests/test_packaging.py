@@ -22,6 +22,8 @@ SHIPPED = [
     "casebook/templates/cases/case.html",
     "casebook/templates/errors/error.html",
     "casebook/static/css/casebook.css",
+    "casebook/static/js/casebook.js",
+    "casebook/static/favicon.svg",
     "casebook/cases_library/online-vigilantes.md",
     "casebook/data/support-uk.yaml",
 ]

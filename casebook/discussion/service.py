@@ -51,7 +51,9 @@ def excerpt(text: str, limit: int = EXCERPT_LENGTH) -> str:
 
     For display as escaped text only; never rendered as HTML.
     """
-    plain = " ".join(_MARKUP_RE.sub(" ", text).split())
+    # Marks are dropped, not turned into spaces: "**firmly**." must read "firmly." and not
+    # "firmly ."; the words on either side of a mark keep whatever spacing they had.
+    plain = " ".join(_MARKUP_RE.sub("", text).split())
     if len(plain) <= limit:
         return plain
     cut = plain[: limit - 1].rsplit(" ", 1)[0] or plain[: limit - 1]

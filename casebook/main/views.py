@@ -1,4 +1,4 @@
-from flask import Blueprint, render_template
+from flask import Blueprint, current_app, render_template, send_from_directory
 from sqlalchemy import func, select
 
 from casebook.cases.models import Case
@@ -16,3 +16,10 @@ def home():
 @bp.route("/support")
 def support():
     return render_template("main/support.html")
+
+
+@bp.route("/favicon.ico")
+def favicon():
+    """Browsers ask for /favicon.ico on their own; answer with the SVG icon, not a 404."""
+    return send_from_directory(current_app.static_folder, "favicon.svg",
+                               mimetype="image/svg+xml", max_age=86400)

@@ -8,6 +8,7 @@ CASEBOOK_REQUIRE_BROWSER=1 (set by .ci/run), which makes it a failure.
 import os
 import shutil
 import threading
+from urllib.parse import urldefrag
 
 import pytest
 from werkzeug.serving import make_server
@@ -77,24 +78,81 @@ def live_cases(live_app, live):
         import_cases(get_session(), load_directory(CASES_DIR))
 
 
-@pytest.fixture
-def new_page(browser):
-    """Opens pages in fresh contexts (separate cookie jars, one per person)."""
-    contexts = []
+def watch(page, origin: str) -> None:
+    """Record everything on ``page`` that a careful reader of the console would call a fault.
 
-    def _open():
-        context = browser.new_context()
+    ``page.problems`` collects console errors (CSP violations are reported there as
+    "Refused to ..."), uncaught exceptions, failed requests and same-origin
+    subresources answered with 4xx/5xx. A page whose own address answers 403/404
+    (or a form answers 422) is an outcome a test asked for, so that response and
+    the console line Chromium logs for it are not faults; anything the page then
+    fails to load still is.
+    """
+    problems: list[str] = []
+    refused_documents: set[str] = set()
+    page.problems = problems
+    page.js_errors = []
+
+    def on_console(message):
+        if message.type != "error":
+            return
+        if (message.text.startswith("Failed to load resource")
+                and urldefrag(message.location.get("url", "")).url in refused_documents):
+            return
+        problems.append(f"console error: {message.text} ({message.location.get('url')})")
+
+    def on_pageerror(exc):
+        page.js_errors.append(str(exc))
+        problems.append(f"uncaught exception: {exc}")
+
+    def on_response(response):
+        if response.status < 400:
+            return
+        if response.request.resource_type == "document":
+            refused_documents.add(urldefrag(response.url).url)
+        elif response.url.startswith(origin):
+            problems.append(f"HTTP {response.status} for {response.url}")
+
+    def on_requestfailed(request):
+        # ERR_ABORTED is the browser cancelling a load because the page moved on (a
+        # click before the icon or script arrived, a download); blocked or broken
+        # loads report their own codes (ERR_BLOCKED_BY_CSP, ERR_CONNECTION_...).
+        if request.failure == "net::ERR_ABORTED":
+            return
+        problems.append(f"request failed: {request.url} ({request.failure})")
+
+    page.on("console", on_console)
+    page.on("pageerror", on_pageerror)
+    page.on("response", on_response)
+    page.on("requestfailed", on_requestfailed)
+
+
+@pytest.fixture
+def new_page(browser, live_server):
+    """Opens pages in fresh contexts (separate cookie jars, one per person).
+
+    Every page is watched (see ``watch``); the test fails if any of them logged a
+    console error, a CSP violation or a failed request, even one no assertion
+    looked at.
+    """
+    contexts = []
+    pages = []
+
+    def _open(**context_options):
+        context = browser.new_context(**context_options)
         context.set_default_timeout(10_000)
         contexts.append(context)
         page = context.new_page()
-        errors: list[str] = []
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
-        page.js_errors = errors
+        watch(page, live_server)
+        pages.append(page)
         return page
 
     yield _open
     for context in contexts:
         context.close()
+    problems = [f"{p.url}: {problem}" for p in pages for problem in p.problems]
+    if problems:
+        pytest.fail("The browser reported problems:\n" + "\n".join(problems))
 
 
 @pytest.fixture
@@ -122,4 +180,4 @@ def assert_accessible(page) -> None:
         for v in bad
     )
     assert not bad, f"axe found serious violations on {page.url}:\n{details}"
-    assert not page.js_errors, f"JavaScript errors on {page.url}: {page.js_errors}"
+    assert not page.problems, f"The browser reported problems on {page.url}: {page.problems}"
