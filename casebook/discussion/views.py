@@ -235,12 +235,10 @@ def case(group_id: int, discussion_id: int):
     """
     group, membership = load_group(group_id)
     discussion = _discussion(group, membership, discussion_id)
-    session = get_session()
     return render_template(
         "discussion/case.html", group=group, membership=membership, discussion=discussion,
-        case=discussion.case, note_read=service.has_acknowledged_note(
-            session, discussion, current_user),
-        key_facts_html=key_facts_html(discussion.case),
+        case=discussion.case,
+        note_read=service.has_acknowledged_note(get_session(), discussion, current_user),
     )
 
 
