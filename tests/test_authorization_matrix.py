@@ -109,6 +109,12 @@ MATRIX: dict[str, list[Check]] = {
               {"title": "A new question", "body": "Why?"}),
     ],
     "discussion.thread": [Check("GET", MEMBERS_READ, {**G, "thread_id": "thread"})],
+    "discussion.case": [Check("GET", MEMBERS_READ, {**G, "discussion_id": "discussion"})],
+    # Acknowledging the content note changes nothing in the group, so a site
+    # admin reading the group may do it too.
+    "discussion.acknowledge_note": [
+        Check("POST", MEMBERS_READ, {**G, "discussion_id": "discussion"}),
+    ],
     "discussion.reply": [
         Check("POST", MEMBERS_ACT, {**G, "thread_id": "thread"}, {"body": "I agree."}),
     ],

@@ -135,3 +135,16 @@ def get_case(session: Session, slug: str) -> Case | None:
         .options(selectinload(Case.themes), selectinload(Case.prompts),
                  selectinload(Case.positions))
     )
+
+
+# The case's body is sanitised HTML rendered at import; its sections are <h2>s.
+_KEY_FACTS_RE = re.compile(r"<h2[^>]*>\s*Key facts\s*</h2>(.*?)(?=<h2[\s>]|\Z)",
+                           re.IGNORECASE | re.DOTALL)
+
+
+def key_facts_html(case: Case) -> str:
+    """The "Key facts" section of the case's rendered body (without its heading),
+    or "" when the case has none. Cut from already sanitised HTML, so it is safe
+    to show as it is."""
+    match = _KEY_FACTS_RE.search(case.body_html or "")
+    return match.group(1).strip() if match else ""

@@ -27,6 +27,7 @@ from casebook.discussion.models import (
     PUBLISHED,
     REJECTED,
     REMOVED,
+    ContentNoteAck,
     Discussion,
     Post,
     PostRevision,
@@ -335,15 +336,56 @@ def mark_read(session: Session, thread: Thread, user: User, up_to: int) -> int:
     return before
 
 
-def unread_by_thread(session: Session, discussion: Discussion, user: User) -> dict[int, int]:
-    """Published posts each thread has beyond what ``user`` has read."""
-    rows = session.execute(
-        select(Thread.id, Thread.last_number, func.coalesce(ThreadRead.last_read_number, 0))
+def _unread_count(user: User, visible: ColumnElement[bool]):
+    """Count of unread posts for ``user``: published, past the number they have
+    read in the thread, not their own, and ``visible`` (a ``visible_to``
+    condition). Counting rows, not comparing with ``Thread.last_number``, is
+    what keeps one's own posts and posts one may not see out of the count.
+    The caller adds its columns, filter and grouping."""
+    return (
+        select(func.count(Post.id)).select_from(Post)
+        .join(Thread, Post.thread_id == Thread.id)
+        .join(Discussion, Thread.discussion_id == Discussion.id)
         .outerjoin(ThreadRead, and_(ThreadRead.thread_id == Thread.id,
                                     ThreadRead.user_id == user.id))
-        .where(Thread.discussion_id == discussion.id)
+        .where(Post.status == PUBLISHED,
+               Post.number > func.coalesce(ThreadRead.last_read_number, 0),
+               or_(Post.author_id.is_(None), Post.author_id != user.id), visible)
     )
-    return {thread_id: max(0, last - read) for thread_id, last, read in rows}
+
+
+def unread_by_thread(session: Session, discussion: Discussion, user: User, *,
+                     sees_everything: bool, now: datetime | None = None) -> dict[int, int]:
+    """Unread posts per thread of ``discussion`` in one query; threads with
+    none are left out. ``sees_everything`` is ``policy.sees_everything``."""
+    if not user.is_authenticated:
+        return {}
+    visible = visible_to(user, sees_everything=sees_everything, now=now or utcnow())
+    rows = session.execute(
+        _unread_count(user, visible).add_columns(Thread.id)
+        .where(Thread.discussion_id == discussion.id).group_by(Thread.id)
+    )
+    return {thread_id: count for count, thread_id in rows}
+
+
+def unread_by_discussion(session: Session, user: User, group_ids, *,
+                         sees_everything_in=frozenset(),
+                         now: datetime | None = None) -> dict[int, int]:
+    """Unread posts per discussion of the groups ``group_ids`` in one query;
+    discussions with none are left out. ``sees_everything_in`` names the
+    groups where ``policy.sees_everything`` holds for ``user``."""
+    group_ids = set(group_ids)
+    if not user.is_authenticated or not group_ids:
+        return {}
+    everything = set(sees_everything_in) & group_ids
+    # The visibility rule depends on the viewer's role in each group.
+    visible = or_(Discussion.group_id.in_(everything),
+                  visible_to(user, sees_everything=False, now=now or utcnow()))
+    rows = session.execute(
+        _unread_count(user, visible).add_columns(Discussion.id)
+        .where(Discussion.group_id.in_(group_ids)).group_by(Discussion.id)
+    )
+    return {discussion_id: count for count, discussion_id in rows}
 
 
 def thread_counts(session: Session, discussion: Discussion) -> dict[int, int]:
@@ -374,6 +416,43 @@ def answered_threads(session: Session, discussion: Discussion, user: User) -> se
         .where(Thread.discussion_id == discussion.id, Post.author_id == user.id,
                Post.status.in_((PUBLISHED, PENDING, HIDDEN)))
     ))
+
+
+def prompt_neighbours(session: Session, thread: Thread) -> tuple[Thread | None, Thread | None]:
+    """The prompt threads before and after ``thread`` in stage order, in one query.
+
+    Member-started threads are not prompts and have no neighbours.
+    """
+    if thread.prompt_id is None:
+        return None, None
+    prompts = list(session.scalars(
+        select(Thread).where(Thread.discussion_id == thread.discussion_id,
+                             Thread.prompt_id.is_not(None))
+        .options(joinedload(Thread.prompt)).order_by(Thread.position, Thread.id)
+    ))
+    at = next(i for i, t in enumerate(prompts) if t.id == thread.id)
+    return (prompts[at - 1] if at > 0 else None,
+            prompts[at + 1] if at + 1 < len(prompts) else None)
+
+
+def has_acknowledged_note(session: Session, discussion: Discussion, user: User) -> bool:
+    if not user.is_authenticated:
+        return False
+    return session.get(ContentNoteAck, (user.id, discussion.id)) is not None
+
+
+def acknowledge_note(session: Session, discussion: Discussion, user: User) -> bool:
+    """Record that ``user`` read the case's content note here; False if they already had."""
+    if has_acknowledged_note(session, discussion, user):
+        return False
+    session.add(ContentNoteAck(user_id=user.id, discussion_id=discussion.id))
+    try:
+        session.commit()
+    except IntegrityError:
+        # Two tabs acknowledged at once: the other request stored it.
+        session.rollback()
+        return False
+    return True
 
 
 def members_by_user(session: Session, group_id: int, user_ids) -> dict[int, Membership]:

@@ -6,6 +6,7 @@ group (404 otherwise) before the policy decides what the viewer may do.
 """
 
 import secrets
+from dataclasses import dataclass
 
 from flask import (
     Blueprint,
@@ -24,7 +25,7 @@ from wtforms.fields import SelectChoice
 
 from casebook import policy
 from casebook.cases.models import STAGE_TITLES, STAGES, Case
-from casebook.cases.service import list_cases
+from casebook.cases.service import key_facts_html, list_cases
 from casebook.db import get_session, utcnow
 from casebook.discussion import export, participation, service
 from casebook.discussion.access import load_post, load_thread, sees_peers
@@ -47,6 +48,8 @@ from casebook.discussion.service import PostRefused
 from casebook.groups.access import load_group, require
 from casebook.groups.models import Group, Membership
 from casebook.markdown import render_markdown
+from casebook.moderation import service as moderation
+from casebook.security import safe_next
 from casebook.timefmt import from_local_input, to_local_input, zone_for
 
 bp = Blueprint("discussion", __name__)
@@ -174,6 +177,16 @@ def edit(group_id: int, discussion_id: int):
 
 # The discussion page ---------------------------------------------------------
 
+@dataclass
+class Section:
+    """One stage of the discussion page, with how many of its prompts the viewer answered."""
+
+    stage: str
+    title: str
+    threads: list[Thread]
+    answered: int
+
+
 @bp.route("/groups/<int:group_id>/discussions/<int:discussion_id>")
 def view(group_id: int, discussion_id: int):
     group, membership = load_group(group_id)
@@ -192,18 +205,52 @@ def view(group_id: int, discussion_id: int):
             member_threads.append(thread)
         else:
             by_stage.setdefault(thread.prompt.stage, []).append(thread)
-    sections = [(stage, STAGE_TITLES.get(stage, stage), threads)
-                for stage, threads in by_stage.items() if threads]
     now = utcnow()
+    answered = service.answered_threads(session, discussion, current_user)
+    sections = [Section(stage, STAGE_TITLES.get(stage, stage), threads,
+                        sum(t.id in answered for t in threads))
+                for stage, threads in by_stage.items() if threads]
     return render_template(
         "discussion/view.html", group=group, membership=membership, discussion=discussion,
         case=discussion.case, state=discussion.state(now), sections=sections,
         member_threads=member_threads, member_threads_title=MEMBER_THREADS,
         counts=service.thread_counts(session, discussion),
-        unread=service.unread_by_thread(session, discussion, current_user),
+        unread=service.unread_by_thread(
+            session, discussion, current_user,
+            sees_everything=policy.sees_everything(current_user, membership), now=now),
+        answered=answered, tracks_progress=policy.is_member(current_user, membership),
         identity_modes=IDENTITY_MODES,
         may_start_thread=policy.may_start_thread(current_user, membership, discussion, now),
     )
+
+
+# The case, inside the group ----------------------------------------------------
+
+@bp.route("/groups/<int:group_id>/discussions/<int:discussion_id>/case")
+def case(group_id: int, discussion_id: int):
+    """The discussion's case, with a way back to the discussion.
+
+    The content note comes first, once per discussion: until the member
+    acknowledges it the page shows only the note.
+    """
+    group, membership = load_group(group_id)
+    discussion = _discussion(group, membership, discussion_id)
+    return render_template(
+        "discussion/case.html", group=group, membership=membership, discussion=discussion,
+        case=discussion.case,
+        note_read=service.has_acknowledged_note(get_session(), discussion, current_user),
+    )
+
+
+@bp.route("/groups/<int:group_id>/discussions/<int:discussion_id>/case/note",
+          methods=["POST"])
+def acknowledge_note(group_id: int, discussion_id: int):
+    group, membership = load_group(group_id)
+    discussion = _discussion(group, membership, discussion_id)
+    # CSRFProtect has checked the token before this runs.
+    service.acknowledge_note(get_session(), discussion, current_user)
+    return redirect(safe_next(request.form.get("next")) or url_for(
+        ".case", group_id=group.id, discussion_id=discussion.id))
 
 
 # A thread --------------------------------------------------------------------
@@ -293,6 +340,10 @@ def _render_thread(group: Group, membership: Membership | None, thread: Thread, 
                              if p.number is not None and p.number > before), None)
 
     notice = _posting_notice(membership, thread, now)
+    hold = None
+    if notice is None:
+        hold = moderation.premoderation_hold(session, group, membership)
+    previous_prompt, next_prompt = service.prompt_neighbours(session, thread)
     reply_to = None
     if notice is None:
         if form is None:
@@ -312,7 +363,11 @@ def _render_thread(group: Group, membership: Membership | None, thread: Thread, 
         answers=None if peers else service.published_count(session, thread),
         label_of=labels, new_from=new_from, form=form, notice=notice, reply_to=reply_to,
         preview_html=preview_html,
-        may_post=notice is None,
+        may_post=notice is None, hold=hold,
+        previous_prompt=previous_prompt, next_prompt=next_prompt,
+        note_read=service.has_acknowledged_note(session, discussion, current_user),
+        key_facts_html=key_facts_html(discussion.case),
+        reported=moderation.reported_by(session, current_user, [p.id for p in posts]),
     ), status
 
 

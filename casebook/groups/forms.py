@@ -52,8 +52,11 @@ class SettingsForm(GroupForm):
         validators=[Optional(), NumberRange(min=1, max=PREMODERATION_MAX_N,
                                             message=f"Enter a number from 1 to "
                                                     f"{PREMODERATION_MAX_N}.")],
-        description=f"Used with “For a member's first posts”: each participant's first "
-                    f"posts, up to this many (1 to {PREMODERATION_MAX_N}), wait for approval.",
+        # Matches moderation.service.premoderation_hold: published posts count.
+        description=f"Used with “For a member's first posts”: each participant's posts in "
+                    f"this group wait for a moderator's approval until this many of them "
+                    f"(1 to {PREMODERATION_MAX_N}) have been approved. Rejected or hidden "
+                    f"posts don't count towards the number.",
         render_kw={"min": 1, "max": PREMODERATION_MAX_N, "inputmode": "numeric"},
     )
 

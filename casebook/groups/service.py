@@ -413,6 +413,14 @@ def my_groups(session: Session, user: User) -> list[Membership]:
     ))
 
 
+def discussions_of(session: Session, group_ids) -> list[Discussion]:
+    """The discussions of several groups (My groups), oldest first, in one query."""
+    return list(session.scalars(
+        select(Discussion).where(Discussion.group_id.in_(set(group_ids)))
+        .order_by(Discussion.created_at, Discussion.id)
+    ))
+
+
 def group_discussions(session: Session, group: Group) -> list[Discussion]:
     """The group's discussions, oldest first (the views filter what each person sees)."""
     return list(session.scalars(

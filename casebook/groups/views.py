@@ -18,6 +18,7 @@ from flask_login import current_user, login_required
 
 from casebook import policy
 from casebook.db import get_session, utcnow
+from casebook.discussion.service import unread_by_discussion
 from casebook.extensions import limiter
 from casebook.groups import service
 from casebook.groups.access import active_member_or_404, load_group, require
@@ -33,6 +34,7 @@ from casebook.groups.forms import (
 )
 from casebook.groups.models import ROLES, Group, JoinRequest, Membership
 from casebook.groups.service import INVALID_CODE, GroupError
+from casebook.moderation import service as moderation
 from casebook.timefmt import from_local_input, localtime, to_local_input
 
 bp = Blueprint("groups", __name__)
@@ -52,9 +54,19 @@ def _status(form) -> int:
 @login_required
 def my_groups():
     session = get_session()
+    now = utcnow()
+    memberships = service.my_groups(session, current_user)
+    by_group = {m.group_id: m for m in memberships}
+    discussions: dict[int, list] = {m.group_id: [] for m in memberships}
+    for d in service.discussions_of(session, list(by_group)):
+        if policy.may_view_discussion(current_user, by_group[d.group_id], d, now):
+            discussions[d.group_id].append(d)
     return render_template(
-        "groups/my_groups.html",
-        memberships=service.my_groups(session, current_user),
+        "groups/my_groups.html", memberships=memberships, discussions=discussions,
+        unread=unread_by_discussion(
+            session, current_user, by_group, now=now,
+            sees_everything_in={g for g, m in by_group.items()
+                                if policy.sees_everything(current_user, m)}),
         pending=service.my_pending_requests(session, current_user),
     )
 
@@ -94,7 +106,13 @@ def _overview(group: Group, membership: Membership | None, *, expiry_form=None,
         "is_member": policy.is_member(current_user, membership),
         "may_leave": policy.may_leave_group(current_user, membership, facilitators),
         "may_manage": policy.may_manage_group(current_user, membership),
+        "unread": unread_by_discussion(
+            session, current_user, [group.id], now=now,
+            sees_everything_in={group.id} if policy.sees_everything(current_user, membership)
+            else set()),
     }
+    if policy.may_view_moderation(current_user, membership):
+        context["queue_counts"] = moderation.queue_counts(session, group)
     if context["may_manage"]:
         expires = group.join_code_expires_at
         context.update(

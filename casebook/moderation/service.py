@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, func, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from casebook.accounts.models import User
@@ -53,6 +54,14 @@ class ModerationError(Exception):
 
 class DuplicateWord(ModerationError):
     pass
+
+
+class AlreadyReported(ModerationError):
+    """The member has reported this post before; ``report`` is that report."""
+
+    def __init__(self, report: Report):
+        super().__init__("You have already reported this post.")
+        self.report = report
 
 
 @dataclass
@@ -113,13 +122,28 @@ def screen(session: Session, group: Group, membership: Membership, text: str) ->
     return Screening(PUBLISH, flagged=flagged)
 
 
-def needs_premoderation(session: Session, group: Group, membership: Membership) -> bool:
+@dataclass(frozen=True)
+class Hold:
+    """Pre-moderation as it applies to one member now: ``every`` post is held,
+    or the next ones until ``remaining`` more of theirs are published."""
+
+    every: bool
+    remaining: int = 0
+
+
+def premoderation_hold(session: Session, group: Group, membership: Membership) -> Hold | None:
+    """Whether the member's next post will be held by pre-moderation (None: it won't).
+
+    "First N posts" counts the member's published posts in the group: while
+    fewer than N are published, new ones wait. Rejected, hidden and removed
+    posts do not count, so a post that is turned down does not use up a place.
+    """
     if membership.role in (FACILITATOR, MODERATOR):
-        return False
+        return None
     if group.premoderation == "all":
-        return True
+        return Hold(every=True)
     if group.premoderation != "first":
-        return False
+        return None
     published = session.scalar(
         select(func.count()).select_from(Post)
         .join(Thread, Post.thread_id == Thread.id)
@@ -127,7 +151,13 @@ def needs_premoderation(session: Session, group: Group, membership: Membership) 
         .where(Discussion.group_id == group.id, Post.author_id == membership.user_id,
                Post.status == PUBLISHED)
     )
-    return published < group.premoderation_first_n
+    if published >= group.premoderation_first_n:
+        return None
+    return Hold(every=False, remaining=group.premoderation_first_n - published)
+
+
+def needs_premoderation(session: Session, group: Group, membership: Membership) -> bool:
+    return premoderation_hold(session, group, membership) is not None
 
 
 def log(session: Session, group_id: int, actor: User | None, action: str, *,
@@ -277,7 +307,7 @@ def clear_flag(session: Session, post: Post, actor: User) -> None:
 # Reports --------------------------------------------------------------------
 
 def report(session: Session, post: Post, reporter: User, reason: str, detail: str = "") -> Report:
-    """One report per member per post: reporting again updates (and reopens) it.
+    """One report per member per post. Raises AlreadyReported for a second one.
 
     Reports are not logged: the log records moderators' decisions. The queue
     shows them.
@@ -285,19 +315,30 @@ def report(session: Session, post: Post, reporter: User, reason: str, detail: st
     if reason not in REPORT_REASONS:
         raise ModerationError("Choose a reason.")
     detail = (detail or "").strip()[:MAX_REPORT_DETAIL]
-    existing = report_by(session, post, reporter)
-    if existing is None:
-        existing = Report(post_id=post.id, reporter_id=reporter.id, reason=reason,
-                          detail=detail, created_at=utcnow())
-        session.add(existing)
-    else:
-        existing.reason = reason
-        existing.detail = detail
-        existing.created_at = utcnow()
-        existing.resolved_at = None
-        existing.resolved_by_id = None
-    session.commit()
-    return existing
+    earlier = report_by(session, post, reporter)
+    if earlier is not None:
+        raise AlreadyReported(earlier)
+    made = Report(post_id=post.id, reporter_id=reporter.id, reason=reason, detail=detail,
+                  created_at=utcnow())
+    session.add(made)
+    try:
+        session.commit()
+    except IntegrityError:
+        # The same report sent twice at once: the unique (post, reporter) pair
+        # kept the first.
+        session.rollback()
+        raise AlreadyReported(report_by(session, post, reporter)) from None
+    return made
+
+
+def reported_by(session: Session, reporter: User, post_ids) -> set[int]:
+    """Which of ``post_ids`` ``reporter`` has reported, in one query."""
+    ids = set(post_ids)
+    if not ids or not reporter.is_authenticated:
+        return set()
+    return set(session.scalars(
+        select(Report.post_id).where(Report.reporter_id == reporter.id, Report.post_id.in_(ids))
+    ))
 
 
 def report_by(session: Session, post: Post, reporter: User) -> Report | None:
@@ -499,20 +540,26 @@ def queue(session: Session, group: Group, now: datetime | None = None) -> Queue:
                  members=members)
 
 
-def queue_count(session: Session, group_id: int) -> int:
-    """How many posts wait for a moderator (for a badge on group pages)."""
-    pending = session.scalar(
-        select(func.count()).select_from(_group_posts(group_id)
-                                         .where(Post.status == PENDING).subquery())
-    )
-    reported = session.scalar(
-        select(func.count(func.distinct(Report.post_id))).join(Post, Report.post_id == Post.id)
-        .join(Thread, Post.thread_id == Thread.id)
-        .join(Discussion, Thread.discussion_id == Discussion.id)
-        .where(Discussion.group_id == group_id, Report.resolved_at.is_(None),
-               Post.status == PUBLISHED)
-    )
-    return (pending or 0) + (reported or 0)
+@dataclass(frozen=True)
+class QueueCounts:
+    waiting: int  # posts held for approval
+    reports: int  # open reports on published posts
+
+
+def queue_counts(session: Session, group: Group) -> QueueCounts:
+    """What waits for a moderator, for the badges on the moderation links, in one query."""
+    waiting = (select(func.count()).select_from(Post)
+               .join(Thread, Post.thread_id == Thread.id)
+               .join(Discussion, Thread.discussion_id == Discussion.id)
+               .where(Discussion.group_id == group.id, Post.status == PENDING))
+    reports = (select(func.count()).select_from(Report)
+               .join(Post, Report.post_id == Post.id)
+               .join(Thread, Post.thread_id == Thread.id)
+               .join(Discussion, Thread.discussion_id == Discussion.id)
+               .where(Discussion.group_id == group.id, Report.resolved_at.is_(None),
+                      Post.status == PUBLISHED))
+    row = session.execute(select(waiting.scalar_subquery(), reports.scalar_subquery())).one()
+    return QueueCounts(waiting=row[0] or 0, reports=row[1] or 0)
 
 
 # The log --------------------------------------------------------------------

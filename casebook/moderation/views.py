@@ -99,7 +99,7 @@ def queue(group_id: int):
     session = get_session()
     return render_template(
         "moderation/queue.html", group=group, membership=membership,
-        queue=service.queue(session, group),
+        queue=service.queue(session, group), counts=service.queue_counts(session, group),
         can_act=policy.may_moderate(current_user, membership),
         durations=[(k, v[0]) for k, v in service.MUTE_DURATIONS.items()],
     )
@@ -129,6 +129,7 @@ def words(group_id: int):
     return render_template(
         "moderation/words.html", group=group, membership=membership, form=form,
         words=service.watched_words(get_session(), group.id), actions=WATCH_ACTIONS,
+        counts=service.queue_counts(get_session(), group),
         can_act=policy.may_moderate(current_user, membership),
     ), status
 
@@ -167,7 +168,7 @@ def log(group_id: int):
     filters = {k: v for k, v in (("action", action), ("member", user_id)) if v}
     return render_template(
         "moderation/log.html", group=group, membership=membership, form=form, result=result,
-        filters=filters,
+        filters=filters, counts=service.queue_counts(get_session(), group),
     )
 
 
@@ -180,18 +181,24 @@ def report(group_id: int, post_id: int):
     post = load_post(group, membership, post_id)
     require(policy.may_report_post(current_user, membership, post))
     form = ReportForm()
-    if request.method == "GET":
-        earlier = service.report_by(session, post, current_user)
-        if earlier is not None:
-            form.reason.data, form.detail.data = earlier.reason, earlier.detail
-    if form.validate_on_submit():
-        service.report(session, post, current_user, form.reason.data, form.detail.data or "")
-        flash("Thanks. A moderator will look at this post.", "success")
-        return redirect(_post_url(group.id, post))
+    earlier = service.report_by(session, post, current_user)
+    if earlier is None and form.validate_on_submit():
+        try:
+            service.report(session, post, current_user, form.reason.data, form.detail.data or "")
+        except service.AlreadyReported as refusal:  # sent twice at once
+            earlier = refusal.report
+        else:
+            flash("Thanks. A moderator will look at this post.", "success")
+            return redirect(_post_url(group.id, post))
+    if earlier is not None:
+        # One report per member per post: the page says when they sent it.
+        status = 409 if request.method == "POST" else 200
+    else:
+        status = 422 if form.errors else 200
     return render_template(
         "moderation/report.html", group=group, membership=membership, post=post, form=form,
-        back_url=_post_url(group.id, post),
-    ), 422 if form.errors else 200
+        earlier=earlier, back_url=_post_url(group.id, post),
+    ), status
 
 
 @bp.route("/reports/<int:report_id>/dismiss", methods=["POST"])

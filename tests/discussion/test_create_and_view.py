@@ -173,7 +173,8 @@ def test_discussion_page_shows_counts_links_and_exports(app, world, client_for):
         write(session, world.thread.id, world.ann, "One")
         write(session, world.thread.id, world.ben, "Two")
     fac = page_text(client_for(world.fac).get(discussion_url(world, world.discussion)))
-    assert 'href="/cases/online-vigilantes"' in fac
+    # "Read the case" stays inside the group.
+    assert f'href="/groups/{world.gid}/discussions/{world.discussion.id}/case">Read the case' in fac
     assert "Content note:</strong> This case discusses" in fac
     assert "2 posts" in fac
     for name in ("transcript.md", "transcript.csv", "participation.csv"):
@@ -187,4 +188,5 @@ def test_posting_through_the_form_shows_on_the_discussion_page(world, client_for
     ann = client_for(world.ann)
     assert reply(ann, world, world.thread, "A first answer").status_code == 302
     page = page_text(client_for(world.ben).get(discussion_url(world, world.discussion)))
-    assert "1 post · <strong class=\"unread\">1 unread</strong>" in page
+    assert ('<span class="badge">1 post</span> <span class="badge badge-alert">1 unread</span>'
+            in page)

@@ -1,7 +1,6 @@
 """Members report posts; moderators see the reports and dismiss or act on them."""
 
-import re
-
+import pytest
 from sqlalchemy import select
 
 from casebook.moderation.models import ModerationAction, Report
@@ -56,16 +55,43 @@ def test_a_report_needs_a_reason_and_details_of_at_most_1000_characters(
     assert _reports(session, p.id) == []
 
 
-def test_reporting_again_updates_the_one_report(session, world, client_for):
+def test_a_member_cannot_report_the_same_post_twice(session, world, client_for):
     p = post(session, world.thread, world.ben, "A post.")
     ann = client_for(world.ann)
     url = f"/groups/{world.gid}/posts/{p.id}/report"
-    post_form(ann, ANY_PAGE, url, {"reason": "off-topic"})
-    assert re.search(r'<input checked[^>]*value="off-topic"', ann.get(url).get_data(as_text=True))
-    response = post_form(ann, ANY_PAGE, url, {"reason": "harassment", "detail": "On reflection."})
-    assert response.status_code == 302
+    assert post_form(ann, ANY_PAGE, url, {"reason": "off-topic"}).status_code == 302
+    # The report page now says when, and offers no form.
+    html = ann.get(url).get_data(as_text=True)
     [report] = _reports(session, p.id)
-    assert (report.reason, report.detail) == ("harassment", "On reflection.")
+    assert f"You reported this post on <time datetime=\"{report.created_at:%Y-%m-%d}" in html
+    assert "Send report" not in html
+    # A second report is refused with the same message; the first stays as it was.
+    response = post_form(ann, ANY_PAGE, url, {"reason": "harassment", "detail": "Again."})
+    assert response.status_code == 409
+    assert "You reported this post on" in response.get_data(as_text=True)
+    [report] = _reports(session, p.id)
+    assert (report.reason, report.detail) == ("off-topic", "")
+    # The thread marks the post as reported by this member, and only for them.
+    thread = f"/groups/{world.gid}/threads/{world.thread.id}"
+    assert "You reported this" in ann.get(thread).get_data(as_text=True)
+    fay = client_for(world.fac).get(thread).get_data(as_text=True)
+    assert "You reported this" not in fay and f"/posts/{p.id}/report" in fay
+
+
+def test_a_report_sent_twice_at_once_is_stored_once(session, world, monkeypatch):
+    from casebook.accounts.models import User
+    from casebook.moderation import service
+
+    p = post(session, world.thread, world.ben, "A post.")
+    ann = session.get(User, world.ann.id)
+    service.report(session, p, ann, "other")
+    # The second request checked before the first committed: the unique
+    # (post, reporter) pair refuses it.
+    monkeypatch.setattr(service, "report_by", lambda *args: None)
+    with pytest.raises(service.AlreadyReported):
+        service.report(session, p, ann, "harassment")
+    monkeypatch.undo()
+    assert [r.reason for r in _reports(session, p.id)] == ["other"]
 
 
 def test_members_cannot_report_their_own_or_unpublished_posts(session, world, client_for):
@@ -113,9 +139,10 @@ def test_dismissing_closes_all_of_a_posts_reports_and_logs_once(session, world, 
     entries = list(session.scalars(select(ModerationAction)))
     assert [(e.action, e.actor_id, e.post_id) for e in entries] == [
         ("dismissed report", world.mod.id, p.id)]
-    # Reporting again after a dismissal brings the post back to the queue.
-    post_form(client_for(world.ann), ANY_PAGE, report, {"reason": "harassment"})
-    assert "Reported posts (1)" in mod.get(
+    # A member whose report was dismissed cannot send it again.
+    assert post_form(client_for(world.ann), ANY_PAGE, report,
+                     {"reason": "harassment"}).status_code == 409
+    assert "Reported posts (0)" in mod.get(
         f"/groups/{world.gid}/moderation").get_data(as_text=True)
 
 
