@@ -1,4 +1,3 @@
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
@@ -10,6 +9,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Regexp
 
 from casebook.accounts.service import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
+from casebook.forms import BaseForm
 from casebook.timefmt import timezone_names
 
 _EMAIL = Regexp(
@@ -22,7 +22,7 @@ _NEW_PASSWORD = [
 ]
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(BaseForm):
     display_name = StringField(
         "Display name",
         validators=[DataRequired(message="Enter the name others will see."),
@@ -45,14 +45,14 @@ class RegisterForm(FlaskForm):
     )
 
 
-class SignInForm(FlaskForm):
+class SignInForm(BaseForm):
     email = EmailField("Email", validators=[DataRequired(message="Enter your email address.")])
     password = PasswordField("Password", validators=[InputRequired(message="Enter your password.")])
     remember = BooleanField("Remember me on this device")
     next = HiddenField()
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(BaseForm):
     current_password = PasswordField(
         "Current password", validators=[InputRequired(message="Enter your current password.")]
     )
@@ -67,7 +67,7 @@ class ChangePasswordForm(FlaskForm):
     )
 
 
-class TimezoneForm(FlaskForm):
+class TimezoneForm(BaseForm):
     timezone = SelectField(
         "Timezone", description="Times in discussions are shown in this timezone.",
         validators=[DataRequired(message="Choose a timezone.")],
@@ -78,7 +78,7 @@ class TimezoneForm(FlaskForm):
         self.timezone.choices = [(name, name.replace("_", " ")) for name in timezone_names()]
 
 
-class DeleteAccountForm(FlaskForm):
+class DeleteAccountForm(BaseForm):
     password = PasswordField(
         "Your password", validators=[InputRequired(message="Enter your password to confirm.")]
     )
@@ -88,5 +88,5 @@ class DeleteAccountForm(FlaskForm):
     )
 
 
-class SignOutForm(FlaskForm):
+class SignOutForm(BaseForm):
     """No fields: exists so signing out is a CSRF-protected POST."""

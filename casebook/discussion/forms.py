@@ -1,4 +1,3 @@
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
@@ -14,13 +13,14 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 
 from casebook.discussion.models import IDENTITY_MODES, NAMED
 from casebook.discussion.service import PostRefused, check_length
+from casebook.forms import BaseForm
 
 MARKDOWN_HINT = ("Markdown: **bold**, *italic*, [links](https://…), > quotes, lists. "
                  "No images or HTML.")
 _DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
 
 
-class DiscussionSettingsForm(FlaskForm):
+class DiscussionSettingsForm(BaseForm):
     """What a facilitator can change after creating a discussion."""
 
     title = StringField(
@@ -62,7 +62,7 @@ def _check_body(_form, field):
         raise ValidationError(str(refusal)) from refusal
 
 
-class PostForm(FlaskForm):
+class PostForm(BaseForm):
     body = TextAreaField("Your post", validators=[_check_body], description=MARKDOWN_HINT)
     reply_to = HiddenField()
     submission_key = HiddenField()
@@ -70,13 +70,13 @@ class PostForm(FlaskForm):
     submit = SubmitField("Post")
 
 
-class EditPostForm(FlaskForm):
+class EditPostForm(BaseForm):
     body = TextAreaField("Your post", validators=[_check_body], description=MARKDOWN_HINT)
     preview = SubmitField("Preview")
     submit = SubmitField("Save changes")
 
 
-class NewThreadForm(FlaskForm):
+class NewThreadForm(BaseForm):
     title = StringField(
         "Title",
         validators=[DataRequired(message="Give the thread a title."),

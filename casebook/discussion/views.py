@@ -46,6 +46,7 @@ from casebook.discussion.models import (
 from casebook.discussion.service import PostRefused
 from casebook.groups.access import load_group, require
 from casebook.groups.models import Group, Membership
+from casebook.ids import parse_id, parse_page
 from casebook.markdown import render_markdown
 from casebook.timefmt import from_local_input, to_local_input
 
@@ -64,10 +65,7 @@ def _helpers():
 
 
 def _page_arg() -> int:
-    try:
-        return max(1, int(request.args.get("page", "1")))
-    except ValueError:
-        return 1
+    return parse_page(request.args.get("page"))
 
 
 def _status(form) -> int:
@@ -122,7 +120,7 @@ def _settings_from(form, discussion_case_title: str | None = None) -> dict:
     }
 
 
-@bp.route("/groups/<int:group_id>/discussions/new", methods=["GET", "POST"])
+@bp.route("/groups/<id:group_id>/discussions/new", methods=["GET", "POST"])
 def create(group_id: int):
     group, membership = load_group(group_id)
     require(policy.may_manage_group(current_user, membership))
@@ -146,7 +144,7 @@ def create(group_id: int):
                            membership=membership, discussion=None), _status(form)
 
 
-@bp.route("/groups/<int:group_id>/discussions/<int:discussion_id>/edit",
+@bp.route("/groups/<id:group_id>/discussions/<id:discussion_id>/edit",
           methods=["GET", "POST"])
 def edit(group_id: int, discussion_id: int):
     group, membership = load_group(group_id)
@@ -174,7 +172,7 @@ def edit(group_id: int, discussion_id: int):
 
 # The discussion page ---------------------------------------------------------
 
-@bp.route("/groups/<int:group_id>/discussions/<int:discussion_id>")
+@bp.route("/groups/<id:group_id>/discussions/<id:discussion_id>")
 def view(group_id: int, discussion_id: int):
     group, membership = load_group(group_id)
     session = get_session()
@@ -234,9 +232,8 @@ def _new_post_form(reply_to: Post | None = None) -> PostForm:
 def _reply_target(thread: Thread, membership: Membership | None, raw,
                   peers: bool) -> Post | None:
     """The post being answered, if it is a published post of this thread the viewer sees."""
-    try:
-        post_id = int(raw)
-    except (TypeError, ValueError):
+    post_id = parse_id(raw)
+    if post_id is None:
         return None
     post = get_session().get(Post, post_id, options=[joinedload(Post.author)])
     if post is None or post.thread_id != thread.id or post.status != PUBLISHED:
@@ -316,14 +313,14 @@ def _render_thread(group: Group, membership: Membership | None, thread: Thread, 
     ), status
 
 
-@bp.route("/groups/<int:group_id>/threads/<int:thread_id>")
+@bp.route("/groups/<id:group_id>/threads/<id:thread_id>")
 def thread(group_id: int, thread_id: int):
     group, membership = load_group(group_id)
     found = load_thread(group, membership, thread_id)
     return _render_thread(group, membership, found, page=_page_arg())
 
 
-@bp.route("/groups/<int:group_id>/threads/<int:thread_id>/posts", methods=["POST"])
+@bp.route("/groups/<id:group_id>/threads/<id:thread_id>/posts", methods=["POST"])
 def reply(group_id: int, thread_id: int):
     group, membership = load_group(group_id)
     found = load_thread(group, membership, thread_id)
@@ -356,7 +353,7 @@ def reply(group_id: int, thread_id: int):
     return redirect(_post_url(group.id, outcome.post))
 
 
-@bp.route("/groups/<int:group_id>/posts/<int:post_id>")
+@bp.route("/groups/<id:group_id>/posts/<id:post_id>")
 def permalink(group_id: int, post_id: int):
     group, membership = load_group(group_id)
     post = load_post(group, membership, post_id)
@@ -365,7 +362,7 @@ def permalink(group_id: int, post_id: int):
 
 # Editing, deleting, history --------------------------------------------------
 
-@bp.route("/groups/<int:group_id>/posts/<int:post_id>/edit", methods=["GET", "POST"])
+@bp.route("/groups/<id:group_id>/posts/<id:post_id>/edit", methods=["GET", "POST"])
 def edit_post(group_id: int, post_id: int):
     group, membership = load_group(group_id)
     post = load_post(group, membership, post_id)
@@ -391,7 +388,7 @@ def edit_post(group_id: int, post_id: int):
     ), _status(form)
 
 
-@bp.route("/groups/<int:group_id>/posts/<int:post_id>/delete", methods=["GET", "POST"])
+@bp.route("/groups/<id:group_id>/posts/<id:post_id>/delete", methods=["GET", "POST"])
 def delete_post(group_id: int, post_id: int):
     """GET asks "Delete this post?"; the POST from that page deletes it."""
     group, membership = load_group(group_id)
@@ -407,7 +404,7 @@ def delete_post(group_id: int, post_id: int):
     )
 
 
-@bp.route("/groups/<int:group_id>/posts/<int:post_id>/history")
+@bp.route("/groups/<id:group_id>/posts/<id:post_id>/history")
 def history(group_id: int, post_id: int):
     group, membership = load_group(group_id)
     post = load_post(group, membership, post_id)
@@ -422,7 +419,7 @@ def history(group_id: int, post_id: int):
 
 # Member-started threads -------------------------------------------------------
 
-@bp.route("/groups/<int:group_id>/discussions/<int:discussion_id>/threads/new",
+@bp.route("/groups/<id:group_id>/discussions/<id:discussion_id>/threads/new",
           methods=["GET", "POST"])
 def new_thread(group_id: int, discussion_id: int):
     group, membership = load_group(group_id)
@@ -454,7 +451,7 @@ def new_thread(group_id: int, discussion_id: int):
 
 # Group activity ----------------------------------------------------------------
 
-@bp.route("/groups/<int:group_id>/activity")
+@bp.route("/groups/<id:group_id>/activity")
 def activity(group_id: int):
     group, membership = load_group(group_id)
     sees_everything = (policy.may_moderate(current_user, membership)
@@ -494,21 +491,21 @@ def _export_target(group_id: int, discussion_id: int) -> tuple[Group, Discussion
     return group, discussion
 
 
-@bp.route("/groups/<int:group_id>/discussions/<int:discussion_id>/transcript.md")
+@bp.route("/groups/<id:group_id>/discussions/<id:discussion_id>/transcript.md")
 def export_markdown(group_id: int, discussion_id: int):
     group, discussion = _export_target(group_id, discussion_id)
     return _download(export.transcript_markdown(get_session(), group, discussion),
                      f"discussion-{discussion.id}-transcript.md", "text/markdown")
 
 
-@bp.route("/groups/<int:group_id>/discussions/<int:discussion_id>/transcript.csv")
+@bp.route("/groups/<id:group_id>/discussions/<id:discussion_id>/transcript.csv")
 def export_csv(group_id: int, discussion_id: int):
     _group, discussion = _export_target(group_id, discussion_id)
     return _download(export.transcript_csv(get_session(), discussion),
                      f"discussion-{discussion.id}-transcript.csv", "text/csv")
 
 
-@bp.route("/groups/<int:group_id>/discussions/<int:discussion_id>/participation.csv")
+@bp.route("/groups/<id:group_id>/discussions/<id:discussion_id>/participation.csv")
 def export_participation(group_id: int, discussion_id: int):
     group, discussion = _export_target(group_id, discussion_id)
     return _download(export.participation_csv(get_session(), group, discussion),
