@@ -145,3 +145,20 @@ def test_unknown_query_parameters_are_ignored(app, world):
                 f"/groups/{g}/discussions/{world.discussion.id}", f"/groups/{g}/activity"):
         response = client.get(url + "?utm_source=x&page=&reply_to=&junk=%E2%9C%93")
         assert response.status_code == 200, url
+
+
+def _subclasses(cls):
+    for sub in cls.__subclasses__():
+        yield sub
+        yield from _subclasses(sub)
+
+
+def test_every_form_of_the_app_inherits_the_base_form(app):
+    # create_app imported every view module, and with them every form.
+    from flask_wtf import FlaskForm
+
+    from casebook.forms import BaseForm
+
+    forms = [f for f in _subclasses(FlaskForm) if f.__module__.startswith("casebook.")]
+    assert len(forms) > 20
+    assert [f.__qualname__ for f in forms if not issubclass(f, BaseForm)] == []
