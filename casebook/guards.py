@@ -49,7 +49,7 @@ def _check_request() -> None:
     elif request.mimetype == "multipart/form-data":
         # Werkzeug decodes multipart text with replacement characters; our
         # pages never send multipart, so one there means the bytes were not UTF-8.
-        valid = not any("\ufffd" in value for value in request.form.values())
+        valid = not any("\ufffd" in value for _, value in request.form.items(multi=True))
     else:
         valid = True
     if not valid:

@@ -36,7 +36,6 @@ class IdConverter(BaseConverter):
     """``<id:post_id>``: digits only, 1 to 2**63-1; anything else does not match (404)."""
 
     regex = r"\d{1,19}"
-    part_isolating = True
 
     def to_python(self, value: str) -> int:
         number = parse_id(value)

@@ -111,6 +111,7 @@ def test_bytes_that_are_not_utf8_get_the_400_page(app, world):
     multipart = client.post(
         url, content_type="multipart/form-data; boundary=b",
         data=(f'--b\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n{token}\r\n'
+              '--b\r\nContent-Disposition: form-data; name="body"\r\n\r\nFine.\r\n'
               '--b\r\nContent-Disposition: form-data; name="body"\r\n\r\n').encode()
         + b"\xff\xfe\r\n--b--\r\n")
     query = client.get(f"/groups/{world.gid}/threads/{world.thread.id}?page=%FF")
