@@ -35,7 +35,7 @@ def parse_page(value) -> int:
 class IdConverter(BaseConverter):
     """``<id:post_id>``: digits only, 1 to 2**63-1; anything else does not match (404)."""
 
-    regex = r"\d{1,19}"
+    regex = r"[0-9]{1,19}"
 
     def to_python(self, value: str) -> int:
         number = parse_id(value)

@@ -163,3 +163,19 @@ def test_every_form_of_the_app_inherits_the_base_form(app):
     forms = [f for f in _subclasses(FlaskForm) if f.__module__.startswith("casebook.")]
     assert len(forms) > 20
     assert [f.__qualname__ for f in forms if not issubclass(f, BaseForm)] == []
+
+
+def test_an_over_long_submission_key_is_refused_not_stored(app, world):
+    _allow_member_threads(app, world)
+    client = signed_in(app, world.ann)
+    g = world.gid
+    before = _counts(app)
+    for url, data in ((f"/groups/{g}/threads/{world.thread.id}/posts",
+                       {"body": "An answer.", "submit": "Post"}),
+                      (f"/groups/{g}/discussions/{world.discussion.id}/threads/new",
+                       {"title": "A question", "body": "Why?", "submit": "Start thread"})):
+        response = client.post(url, data={"csrf_token": csrf_token(client),
+                                          "submission_key": "k" * 65, **data})
+        assert response.status_code == 422, url
+        assert "reload the page" in response.get_data(as_text=True)
+    assert _counts(app) == before

@@ -55,6 +55,11 @@ class DiscussionForm(DiscussionSettingsForm):
                           validators=[InputRequired(message="Choose a case.")])
 
 
+# The page fills it with 32 characters; the column holds 64, and a longer
+# value would fail in the database instead of here.
+_SUBMISSION_KEY = [Length(max=64, message="This form was changed; reload the page and try again.")]
+
+
 def _check_body(_form, field):
     try:
         check_length(field.data or "")
@@ -65,7 +70,7 @@ def _check_body(_form, field):
 class PostForm(BaseForm):
     body = TextAreaField("Your post", validators=[_check_body], description=MARKDOWN_HINT)
     reply_to = HiddenField()
-    submission_key = HiddenField()
+    submission_key = HiddenField(validators=_SUBMISSION_KEY)
     preview = SubmitField("Preview")
     submit = SubmitField("Post")
 
@@ -83,6 +88,6 @@ class NewThreadForm(BaseForm):
                     Length(max=200, message="Keep the title to 200 characters or fewer.")],
     )
     body = TextAreaField("Your post", validators=[_check_body], description=MARKDOWN_HINT)
-    submission_key = HiddenField()
+    submission_key = HiddenField(validators=_SUBMISSION_KEY)
     preview = SubmitField("Preview")
     submit = SubmitField("Start thread")
