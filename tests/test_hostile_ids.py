@@ -126,3 +126,24 @@ def test_pinning_a_huge_post_id_is_not_found(app, world):
     for bad in [*BAD_IDS, "-5", "x"]:
         response = fay.post(url, data={"csrf_token": csrf_token(fay), "post_id": bad})
         assert response.status_code == 404, bad
+
+
+def test_every_page_ignores_huge_and_unknown_query_parameters(app, world):
+    """Each GET route of the URL map, as the facilitator, with every query
+    parameter the app reads set to something hostile, plus ones it never reads."""
+    fay = signed_in(app, world.fac)
+    others = {"filename": "css/casebook.css", "slug": "online-vigilantes", "code": "ABCDEFGH"}
+    query = (f"page={HUGE}&reply_to={HUGE}&member={2**64}&action={'x' * 500}&case=none"
+             f"&q={'y' * 500}&theme=zz&next=//example.org&utm_source=mail&page=2")
+    checked = 0
+    for rule in app.url_map.iter_rules():
+        if "GET" not in rule.methods:
+            continue
+        url = re.sub(r"<(?:\w+:)?(\w+)>",
+                     lambda m: str(world.ids.get(m.group(1), others.get(m.group(1), 1))),
+                     rule.rule)
+        response = fay.get(f"{url}?{query}")
+        checked += 1
+        assert response.status_code < 500, (url, response.status_code)
+        assert response.status_code != 400, (url, "unknown parameters are ignored")
+    assert checked > 30
