@@ -6,9 +6,10 @@ from pathlib import Path
 from flask import Flask
 from sqlalchemy import select
 
-from casebook import db, errors, policy, security, timefmt
+from casebook import db, errors, guards, policy, security, timefmt
 from casebook.config import load_config
 from casebook.extensions import csrf, limiter, login_manager
+from casebook.ids import IdConverter
 from casebook.paths import resource_dir
 from casebook.support import load_support
 
@@ -37,12 +38,17 @@ def create_app(config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
     db.init_app(app)
+    # Before CSRF: its check reads the form, so odd bodies must be refused first.
+    guards.init_app(app)
     csrf.init_app(app)
     login_manager.init_app(app)
     limiter.init_app(app)
     security.init_app(app)
     errors.init_app(app)
     app.extensions["casebook.support"] = load_support(app.config["SUPPORT_FILE"])
+
+    # Before the blueprints: their rules are compiled with the converters known then.
+    app.url_map.converters["id"] = IdConverter
 
     from casebook.accounts.views import bp as accounts_bp
     from casebook.cases.views import bp as cases_bp

@@ -61,7 +61,9 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "REMEMBER_COOKIE_SECURE": https,
         "PREFERRED_URL_SCHEME": "https" if https else "http",
         "WTF_CSRF_TIME_LIMIT": None,
-        "MAX_CONTENT_LENGTH": 1024 * 1024,
+        # Bigger requests get the 413 page; 1 MiB is far above the longest post.
+        "MAX_CONTENT_LENGTH": int(
+            os.environ.get("CASEBOOK_MAX_CONTENT_LENGTH", "") or 1024 * 1024),
     }
     config.update(overrides)
     return config

@@ -2,7 +2,9 @@
 
 from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, RequestEntityTooLarge
+
+from casebook.guards import drain_body
 
 _MESSAGES = {
     400: ("Something in that request was wrong", "Please go back and try again."),
@@ -33,6 +35,11 @@ def init_app(app: Flask) -> None:
         if error.code is None or error.code < 400:
             return error
         return _render(error.code)
+
+    @app.errorhandler(RequestEntityTooLarge)
+    def _too_large(_error):
+        drain_body()
+        return _render(413)
 
     @app.errorhandler(InternalServerError)
     def _server(_error):

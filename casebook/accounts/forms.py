@@ -1,4 +1,3 @@
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
@@ -11,6 +10,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Regexp
 
 from casebook.accounts.service import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
+from casebook.forms import BaseForm
 from casebook.timefmt import timezone_names
 
 MAX_DISPLAY_NAME_LENGTH = 80
@@ -39,7 +39,7 @@ def _display_name_field(description: str) -> StringField:
     )
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(BaseForm):
     display_name = _display_name_field("Shown to the members of your groups.")
     email = EmailField(
         "Email",
@@ -58,21 +58,21 @@ class RegisterForm(FlaskForm):
     next = HiddenField()
 
 
-class DisplayNameForm(FlaskForm):
+class DisplayNameForm(BaseForm):
     display_name = _display_name_field(
         "Shown to the members of your groups. In pseudonymous discussions other "
         "participants still see your pseudonym, not this name."
     )
 
 
-class SignInForm(FlaskForm):
+class SignInForm(BaseForm):
     email = EmailField("Email", validators=[DataRequired(message="Enter your email address.")])
     password = PasswordField("Password", validators=[InputRequired(message="Enter your password.")])
     remember = BooleanField("Remember me on this device")
     next = HiddenField()
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(BaseForm):
     current_password = PasswordField(
         "Current password", validators=[InputRequired(message="Enter your current password.")]
     )
@@ -97,7 +97,7 @@ def timezone_choices() -> list[SelectChoice]:
     return choices
 
 
-class TimezoneForm(FlaskForm):
+class TimezoneForm(BaseForm):
     timezone = SelectField(
         "Timezone", description="Times in discussions are shown in this timezone.",
         validators=[DataRequired(message="Choose a timezone.")],
@@ -108,7 +108,7 @@ class TimezoneForm(FlaskForm):
         self.timezone.choices = timezone_choices()
 
 
-class DeleteAccountForm(FlaskForm):
+class DeleteAccountForm(BaseForm):
     password = PasswordField(
         "Your password", validators=[InputRequired(message="Enter your password to confirm.")]
     )
@@ -118,5 +118,5 @@ class DeleteAccountForm(FlaskForm):
     )
 
 
-class SignOutForm(FlaskForm):
+class SignOutForm(BaseForm):
     """No fields: exists so signing out is a CSRF-protected POST."""

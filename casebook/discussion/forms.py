@@ -1,4 +1,3 @@
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
@@ -14,13 +13,14 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 
 from casebook.discussion.models import IDENTITY_MODES, NAMED
 from casebook.discussion.service import PostRefused, check_length
+from casebook.forms import BaseForm
 
 MARKDOWN_HINT = ("Markdown: **bold**, *italic*, [links](https://…), > quotes, lists. "
                  "No images or HTML.")
 _DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
 
 
-class DiscussionSettingsForm(FlaskForm):
+class DiscussionSettingsForm(BaseForm):
     """What a facilitator can change after creating a discussion."""
 
     title = StringField(
@@ -55,6 +55,11 @@ class DiscussionForm(DiscussionSettingsForm):
                           validators=[InputRequired(message="Choose a case.")])
 
 
+# The page fills it with 32 characters; the column holds 64, and a longer
+# value would fail in the database instead of here.
+_SUBMISSION_KEY = [Length(max=64, message="This form was changed; reload the page and try again.")]
+
+
 def _check_body(_form, field):
     try:
         check_length(field.data or "")
@@ -62,27 +67,27 @@ def _check_body(_form, field):
         raise ValidationError(str(refusal)) from refusal
 
 
-class PostForm(FlaskForm):
+class PostForm(BaseForm):
     body = TextAreaField("Your post", validators=[_check_body], description=MARKDOWN_HINT)
     reply_to = HiddenField()
-    submission_key = HiddenField()
+    submission_key = HiddenField(validators=_SUBMISSION_KEY)
     preview = SubmitField("Preview")
     submit = SubmitField("Post")
 
 
-class EditPostForm(FlaskForm):
+class EditPostForm(BaseForm):
     body = TextAreaField("Your post", validators=[_check_body], description=MARKDOWN_HINT)
     preview = SubmitField("Preview")
     submit = SubmitField("Save changes")
 
 
-class NewThreadForm(FlaskForm):
+class NewThreadForm(BaseForm):
     title = StringField(
         "Title",
         validators=[DataRequired(message="Give the thread a title."),
                     Length(max=200, message="Keep the title to 200 characters or fewer.")],
     )
     body = TextAreaField("Your post", validators=[_check_body], description=MARKDOWN_HINT)
-    submission_key = HiddenField()
+    submission_key = HiddenField(validators=_SUBMISSION_KEY)
     preview = SubmitField("Preview")
     submit = SubmitField("Start thread")

@@ -47,6 +47,7 @@ from casebook.discussion.models import (
 from casebook.discussion.service import PostRefused
 from casebook.groups.access import load_group, require
 from casebook.groups.models import Group, Membership
+from casebook.ids import parse_id, parse_page
 from casebook.markdown import render_markdown
 from casebook.moderation import service as moderation
 from casebook.security import safe_next
@@ -67,10 +68,7 @@ def _helpers():
 
 
 def _page_arg() -> int:
-    try:
-        return max(1, int(request.args.get("page", "1")))
-    except ValueError:
-        return 1
+    return parse_page(request.args.get("page"))
 
 
 def _status(form) -> int:
@@ -125,7 +123,7 @@ def _settings_from(form, discussion_case_title: str | None = None) -> dict:
     }
 
 
-@bp.route("/groups/<int:group_id>/discussions/new", methods=["GET", "POST"])
+@bp.route("/groups/<id:group_id>/discussions/new", methods=["GET", "POST"])
 def create(group_id: int):
     group, membership = load_group(group_id)
     require(policy.may_manage_group(current_user, membership))
@@ -149,7 +147,7 @@ def create(group_id: int):
                            membership=membership, discussion=None), _status(form)
 
 
-@bp.route("/groups/<int:group_id>/discussions/<int:discussion_id>/edit",
+@bp.route("/groups/<id:group_id>/discussions/<id:discussion_id>/edit",
           methods=["GET", "POST"])
 def edit(group_id: int, discussion_id: int):
     group, membership = load_group(group_id)
@@ -187,7 +185,7 @@ class Section:
     answered: int
 
 
-@bp.route("/groups/<int:group_id>/discussions/<int:discussion_id>")
+@bp.route("/groups/<id:group_id>/discussions/<id:discussion_id>")
 def view(group_id: int, discussion_id: int):
     group, membership = load_group(group_id)
     session = get_session()
@@ -226,7 +224,7 @@ def view(group_id: int, discussion_id: int):
 
 # The case, inside the group ----------------------------------------------------
 
-@bp.route("/groups/<int:group_id>/discussions/<int:discussion_id>/case")
+@bp.route("/groups/<id:group_id>/discussions/<id:discussion_id>/case")
 def case(group_id: int, discussion_id: int):
     """The discussion's case, with a way back to the discussion.
 
@@ -242,7 +240,7 @@ def case(group_id: int, discussion_id: int):
     )
 
 
-@bp.route("/groups/<int:group_id>/discussions/<int:discussion_id>/case/note",
+@bp.route("/groups/<id:group_id>/discussions/<id:discussion_id>/case/note",
           methods=["POST"])
 def acknowledge_note(group_id: int, discussion_id: int):
     group, membership = load_group(group_id)
@@ -281,9 +279,8 @@ def _new_post_form(reply_to: Post | None = None) -> PostForm:
 def _reply_target(thread: Thread, membership: Membership | None, raw,
                   peers: bool) -> Post | None:
     """The post being answered, if it is a published post of this thread the viewer sees."""
-    try:
-        post_id = int(raw)
-    except (TypeError, ValueError):
+    post_id = parse_id(raw)
+    if post_id is None:
         return None
     post = get_session().get(Post, post_id, options=[joinedload(Post.author)])
     if post is None or post.thread_id != thread.id or post.status != PUBLISHED:
@@ -371,14 +368,14 @@ def _render_thread(group: Group, membership: Membership | None, thread: Thread, 
     ), status
 
 
-@bp.route("/groups/<int:group_id>/threads/<int:thread_id>")
+@bp.route("/groups/<id:group_id>/threads/<id:thread_id>")
 def thread(group_id: int, thread_id: int):
     group, membership = load_group(group_id)
     found = load_thread(group, membership, thread_id)
     return _render_thread(group, membership, found, page=_page_arg())
 
 
-@bp.route("/groups/<int:group_id>/threads/<int:thread_id>/posts", methods=["POST"])
+@bp.route("/groups/<id:group_id>/threads/<id:thread_id>/posts", methods=["POST"])
 def reply(group_id: int, thread_id: int):
     group, membership = load_group(group_id)
     found = load_thread(group, membership, thread_id)
@@ -411,7 +408,7 @@ def reply(group_id: int, thread_id: int):
     return redirect(_post_url(group.id, outcome.post))
 
 
-@bp.route("/groups/<int:group_id>/posts/<int:post_id>")
+@bp.route("/groups/<id:group_id>/posts/<id:post_id>")
 def permalink(group_id: int, post_id: int):
     group, membership = load_group(group_id)
     post = load_post(group, membership, post_id)
@@ -420,7 +417,7 @@ def permalink(group_id: int, post_id: int):
 
 # Editing, deleting, history --------------------------------------------------
 
-@bp.route("/groups/<int:group_id>/posts/<int:post_id>/edit", methods=["GET", "POST"])
+@bp.route("/groups/<id:group_id>/posts/<id:post_id>/edit", methods=["GET", "POST"])
 def edit_post(group_id: int, post_id: int):
     group, membership = load_group(group_id)
     post = load_post(group, membership, post_id)
@@ -446,7 +443,7 @@ def edit_post(group_id: int, post_id: int):
     ), _status(form)
 
 
-@bp.route("/groups/<int:group_id>/posts/<int:post_id>/delete", methods=["GET", "POST"])
+@bp.route("/groups/<id:group_id>/posts/<id:post_id>/delete", methods=["GET", "POST"])
 def delete_post(group_id: int, post_id: int):
     """GET asks "Delete this post?"; the POST from that page deletes it."""
     group, membership = load_group(group_id)
@@ -462,7 +459,7 @@ def delete_post(group_id: int, post_id: int):
     )
 
 
-@bp.route("/groups/<int:group_id>/posts/<int:post_id>/history")
+@bp.route("/groups/<id:group_id>/posts/<id:post_id>/history")
 def history(group_id: int, post_id: int):
     group, membership = load_group(group_id)
     post = load_post(group, membership, post_id)
@@ -477,7 +474,7 @@ def history(group_id: int, post_id: int):
 
 # Member-started threads -------------------------------------------------------
 
-@bp.route("/groups/<int:group_id>/discussions/<int:discussion_id>/threads/new",
+@bp.route("/groups/<id:group_id>/discussions/<id:discussion_id>/threads/new",
           methods=["GET", "POST"])
 def new_thread(group_id: int, discussion_id: int):
     group, membership = load_group(group_id)
@@ -509,7 +506,7 @@ def new_thread(group_id: int, discussion_id: int):
 
 # Group activity ----------------------------------------------------------------
 
-@bp.route("/groups/<int:group_id>/activity")
+@bp.route("/groups/<id:group_id>/activity")
 def activity(group_id: int):
     group, membership = load_group(group_id)
     sees_everything = (policy.may_moderate(current_user, membership)
@@ -535,7 +532,7 @@ def activity(group_id: int):
 
 # Who took part ------------------------------------------------------------------
 
-@bp.route("/groups/<int:group_id>/discussions/<int:discussion_id>/participation")
+@bp.route("/groups/<id:group_id>/discussions/<id:discussion_id>/participation")
 def participation_page(group_id: int, discussion_id: int):
     group, membership = load_group(group_id)
     discussion = _discussion(group, membership, discussion_id)
@@ -581,7 +578,7 @@ def _include_hidden() -> bool:
     return request.args.get("include_hidden") == "1"
 
 
-@bp.route("/groups/<int:group_id>/discussions/<int:discussion_id>/transcript.md")
+@bp.route("/groups/<id:group_id>/discussions/<id:discussion_id>/transcript.md")
 def export_markdown(group_id: int, discussion_id: int):
     group, discussion = _export_target(group_id, discussion_id)
     body = export.transcript_markdown(get_session(), group, discussion,
@@ -589,14 +586,14 @@ def export_markdown(group_id: int, discussion_id: int):
     return _download(body, group, discussion, "transcript", "md", "text/markdown")
 
 
-@bp.route("/groups/<int:group_id>/discussions/<int:discussion_id>/transcript.csv")
+@bp.route("/groups/<id:group_id>/discussions/<id:discussion_id>/transcript.csv")
 def export_csv(group_id: int, discussion_id: int):
     group, discussion = _export_target(group_id, discussion_id)
     body = export.transcript_csv(get_session(), discussion, include_hidden=_include_hidden())
     return _download(body, group, discussion, "transcript", "csv", "text/csv")
 
 
-@bp.route("/groups/<int:group_id>/discussions/<int:discussion_id>/participation.csv")
+@bp.route("/groups/<id:group_id>/discussions/<id:discussion_id>/participation.csv")
 def export_participation(group_id: int, discussion_id: int):
     group, discussion = _export_target(group_id, discussion_id)
     return _download(export.participation_csv(get_session(), group, discussion),

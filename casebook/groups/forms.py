@@ -1,4 +1,3 @@
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     IntegerField,
@@ -10,6 +9,7 @@ from wtforms import (
 from wtforms.fields import DateTimeLocalField, SelectChoice
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange, Optional
 
+from casebook.forms import BaseForm
 from casebook.groups.models import GROUP_KINDS, PREMODERATION, ROLES
 from casebook.groups.service import PREMODERATION_MAX_N
 
@@ -31,7 +31,7 @@ _APPROVAL = ("Require approval to join (people with the code ask to join, "
              "and a facilitator lets them in)")
 
 
-class GroupForm(FlaskForm):
+class GroupForm(BaseForm):
     name = StringField("Name", validators=_NAME)
     description = TextAreaField("Description", validators=_DESCRIPTION,
                                 description=_DESCRIPTION_HINT)
@@ -70,7 +70,7 @@ class SettingsForm(GroupForm):
         return ok
 
 
-class JoinForm(FlaskForm):
+class JoinForm(BaseForm):
     code = StringField(
         "Join code",
         validators=[DataRequired(message="Enter the join code your facilitator gave you."),
@@ -81,7 +81,7 @@ class JoinForm(FlaskForm):
     )
 
 
-class ExpiryForm(FlaskForm):
+class ExpiryForm(BaseForm):
     expires_at = DateTimeLocalField(
         "Code expires at", format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
         validators=[Optional()],
@@ -89,22 +89,22 @@ class ExpiryForm(FlaskForm):
     )
 
 
-class RoleForm(FlaskForm):
+class RoleForm(BaseForm):
     role = SelectField("New role", choices=_choices(ROLES),
                        invalid_choice_message="Choose facilitator, moderator or participant.",
                        validators=[InputRequired(message="Choose a role.")])
 
 
-class RemoveForm(FlaskForm):
+class RemoveForm(BaseForm):
     reason = StringField("Reason (optional)",
                          validators=[Optional(), Length(max=500, message="Keep it short.")],
                          description="Kept in the moderation log; not shown to the person.")
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(BaseForm):
     decision = StringField(validators=[AnyOf(["approve", "decline"],
                                              message="Choose approve or decline.")])
 
 
-class ButtonForm(FlaskForm):
+class ButtonForm(BaseForm):
     """No fields: a CSRF-protected button (rotate, disable, leave)."""

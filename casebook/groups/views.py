@@ -127,13 +127,13 @@ def _overview(group: Group, membership: Membership | None, *, expiry_form=None,
     return render_template("groups/overview.html", **context), status
 
 
-@bp.route("/groups/<int:group_id>")
+@bp.route("/groups/<id:group_id>")
 def overview(group_id: int):
     group, membership = load_group(group_id)
     return _overview(group, membership)
 
 
-@bp.route("/groups/<int:group_id>/code/rotate", methods=["POST"])
+@bp.route("/groups/<id:group_id>/code/rotate", methods=["POST"])
 def rotate_code(group_id: int):
     group, membership = load_group(group_id)
     require(policy.may_manage_group(current_user, membership))
@@ -151,7 +151,7 @@ def rotate_code(group_id: int):
     return redirect(url_for(".overview", group_id=group.id))
 
 
-@bp.route("/groups/<int:group_id>/code/disable", methods=["POST"])
+@bp.route("/groups/<id:group_id>/code/disable", methods=["POST"])
 def disable_code(group_id: int):
     group, membership = load_group(group_id)
     require(policy.may_manage_group(current_user, membership))
@@ -160,7 +160,7 @@ def disable_code(group_id: int):
     return redirect(url_for(".overview", group_id=group.id))
 
 
-@bp.route("/groups/<int:group_id>/code/expiry", methods=["POST"])
+@bp.route("/groups/<id:group_id>/code/expiry", methods=["POST"])
 def code_expiry(group_id: int):
     group, membership = load_group(group_id)
     require(policy.may_manage_group(current_user, membership))
@@ -183,7 +183,7 @@ def code_expiry(group_id: int):
     return _overview(group, membership, expiry_form=form, status=422)
 
 
-@bp.route("/groups/<int:group_id>/leave", methods=["POST"])
+@bp.route("/groups/<id:group_id>/leave", methods=["POST"])
 def leave(group_id: int):
     group, membership = load_group(group_id)
     require(policy.is_member(current_user, membership))
@@ -198,7 +198,7 @@ def leave(group_id: int):
 
 # Settings --------------------------------------------------------------------
 
-@bp.route("/groups/<int:group_id>/settings", methods=["GET", "POST"])
+@bp.route("/groups/<id:group_id>/settings", methods=["GET", "POST"])
 def settings(group_id: int):
     group, membership = load_group(group_id)
     require(policy.may_manage_group(current_user, membership))
@@ -251,14 +251,14 @@ def _member_for(group_id: int, member_id: int, allowed):
     return group, membership, target
 
 
-@bp.route("/groups/<int:group_id>/members")
+@bp.route("/groups/<id:group_id>/members")
 def members(group_id: int):
     group, membership = load_group(group_id)
     require(policy.may_view_members(current_user, membership))
     return _members_page(group, membership)
 
 
-@bp.route("/groups/<int:group_id>/members/<int:member_id>/role", methods=["POST"])
+@bp.route("/groups/<id:group_id>/members/<id:member_id>/role", methods=["POST"])
 def change_role(group_id: int, member_id: int):
     group, membership, target = _member_for(group_id, member_id, policy.may_change_role)
     form = RoleForm()
@@ -280,7 +280,7 @@ def change_role(group_id: int, member_id: int):
     return redirect(url_for(".members", group_id=group.id))
 
 
-@bp.route("/groups/<int:group_id>/members/<int:member_id>/remove", methods=["POST"])
+@bp.route("/groups/<id:group_id>/members/<id:member_id>/remove", methods=["POST"])
 def remove_member(group_id: int, member_id: int):
     group, membership, target = _member_for(group_id, member_id, policy.may_remove_member)
     form = RemoveForm()
@@ -296,7 +296,7 @@ def remove_member(group_id: int, member_id: int):
     return redirect(url_for(".members", group_id=group.id))
 
 
-@bp.route("/groups/<int:group_id>/members/<int:member_id>/readmit", methods=["POST"])
+@bp.route("/groups/<id:group_id>/members/<id:member_id>/readmit", methods=["POST"])
 def readmit(group_id: int, member_id: int):
     group, membership = load_group(group_id)
     require(policy.may_manage_group(current_user, membership))
@@ -312,7 +312,7 @@ def readmit(group_id: int, member_id: int):
 
 # Join requests ---------------------------------------------------------------
 
-@bp.route("/groups/<int:group_id>/requests")
+@bp.route("/groups/<id:group_id>/requests")
 def requests(group_id: int):
     group, membership = load_group(group_id)
     require(policy.may_manage_group(current_user, membership))
@@ -320,7 +320,7 @@ def requests(group_id: int):
                            pending=service.pending_requests(get_session(), group))
 
 
-@bp.route("/groups/<int:group_id>/requests/<int:request_id>", methods=["POST"])
+@bp.route("/groups/<id:group_id>/requests/<id:request_id>", methods=["POST"])
 def decide_request(group_id: int, request_id: int):
     group, membership = load_group(group_id)
     session = get_session()

@@ -1,11 +1,11 @@
 """Moderation forms. The small action forms are also written out by hand in the
 shared post and thread partials, so their field names must stay as they are."""
 
-from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
+from casebook.forms import BaseForm
 from casebook.moderation.models import REPORT_REASONS, WATCH_ACTIONS
 from casebook.moderation.service import MAX_REASON_LENGTH, MAX_REPORT_DETAIL, MUTE_DURATIONS
 
@@ -18,7 +18,7 @@ def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
-class ActionForm(FlaskForm):
+class ActionForm(BaseForm):
     """A button: CSRF plus where to go back to."""
 
     return_to = HiddenField()
@@ -44,7 +44,9 @@ class ReasonForm(ActionForm):
 
 
 class PinForm(ActionForm):
-    post_id = IntegerField(validators=[InputRequired()])
+    # Text, not IntegerField: the view reads it with parse_id, which refuses ids
+    # the database could not hold.
+    post_id = HiddenField(validators=[InputRequired()])
 
 
 class MuteForm(ActionForm):
@@ -55,7 +57,7 @@ class MuteForm(ActionForm):
     reason = _required_reason("Give a reason for muting.")
 
 
-class ReportForm(FlaskForm):
+class ReportForm(BaseForm):
     reason = RadioField("Why are you reporting this post?", choices=_choices(REPORT_REASONS),
                         validators=[InputRequired(message="Choose a reason.")])
     detail = TextAreaField(
@@ -67,7 +69,7 @@ class ReportForm(FlaskForm):
     )
 
 
-class WatchedWordForm(FlaskForm):
+class WatchedWordForm(BaseForm):
     phrase = StringField(
         "Word or phrase", filters=[_strip],
         validators=[DataRequired(message="Enter a word or phrase."),
@@ -78,7 +80,7 @@ class WatchedWordForm(FlaskForm):
                         validators=[InputRequired(message="Choose what happens.")])
 
 
-class LogFilterForm(FlaskForm):
+class LogFilterForm(BaseForm):
     class Meta:
         csrf = False  # a GET search form; it changes nothing
 

@@ -23,6 +23,7 @@ from casebook.db import get_session
 from casebook.discussion.access import load_post
 from casebook.discussion.models import PUBLISHED
 from casebook.groups.access import active_member_or_404, load_group, require
+from casebook.ids import parse_id, parse_page
 from casebook.moderation import service
 from casebook.moderation.forms import (
     ActionForm,
@@ -37,7 +38,7 @@ from casebook.moderation.forms import (
 from casebook.moderation.models import WATCH_ACTIONS
 from casebook.security import safe_next
 
-bp = Blueprint("moderation", __name__, url_prefix="/groups/<int:group_id>")
+bp = Blueprint("moderation", __name__, url_prefix="/groups/<id:group_id>")
 
 
 def _post_url(group_id: int, post) -> str:
@@ -134,7 +135,7 @@ def words(group_id: int):
     ), status
 
 
-@bp.route("/moderation/words/<int:word_id>/delete", methods=["POST"])
+@bp.route("/moderation/words/<id:word_id>/delete", methods=["POST"])
 def delete_word(group_id: int, word_id: int):
     group, _membership = _moderator()
     session = get_session()
@@ -154,10 +155,8 @@ def log(group_id: int):
     session = get_session()
     form = LogFilterForm(request.args)
     action = request.args.get("action", "").strip()[:40] or None
-    member = request.args.get("member", "")
-    user_id = int(member) if member.isdigit() else None
-    page = request.args.get("page", "1")
-    page = int(page) if page.isdigit() else 1
+    user_id = parse_id(request.args.get("member"))
+    page = parse_page(request.args.get("page"))
     result = service.log_page(session, group, page=page, action=action, user_id=user_id)
     form.action.choices = [SelectChoice("", "All actions")] + [
         SelectChoice(a, a.capitalize()) for a in result.actions
@@ -174,7 +173,7 @@ def log(group_id: int):
 
 # Reports -------------------------------------------------------------------
 
-@bp.route("/posts/<int:post_id>/report", methods=["GET", "POST"])
+@bp.route("/posts/<id:post_id>/report", methods=["GET", "POST"])
 def report(group_id: int, post_id: int):
     group, membership = load_group(group_id)
     session = get_session()
@@ -201,7 +200,7 @@ def report(group_id: int, post_id: int):
     ), status
 
 
-@bp.route("/reports/<int:report_id>/dismiss", methods=["POST"])
+@bp.route("/reports/<id:report_id>/dismiss", methods=["POST"])
 def dismiss_report(group_id: int, report_id: int):
     group, _membership = _moderator()
     session = get_session()
@@ -229,35 +228,35 @@ def _post_action(group_id: int, post_id: int, form_class, act, done: str):
     return _act(form, _post_url(group.id, post), change)
 
 
-@bp.route("/posts/<int:post_id>/approve", methods=["POST"])
+@bp.route("/posts/<id:post_id>/approve", methods=["POST"])
 def approve(group_id: int, post_id: int):
     return _post_action(group_id, post_id, ActionForm,
                         lambda s, p, f: service.approve(s, p, current_user),
                         "Post approved and published.")
 
 
-@bp.route("/posts/<int:post_id>/reject", methods=["POST"])
+@bp.route("/posts/<id:post_id>/reject", methods=["POST"])
 def reject(group_id: int, post_id: int):
     return _post_action(group_id, post_id, ReasonForm,
                         lambda s, p, f: service.reject(s, p, current_user, f.reason.data),
                         "Post rejected. Its author can see your reason.")
 
 
-@bp.route("/posts/<int:post_id>/hide", methods=["POST"])
+@bp.route("/posts/<id:post_id>/hide", methods=["POST"])
 def hide(group_id: int, post_id: int):
     return _post_action(group_id, post_id, ReasonForm,
                         lambda s, p, f: service.hide(s, p, current_user, f.reason.data),
                         "Post hidden. Its author can see your reason.")
 
 
-@bp.route("/posts/<int:post_id>/restore", methods=["POST"])
+@bp.route("/posts/<id:post_id>/restore", methods=["POST"])
 def restore(group_id: int, post_id: int):
     return _post_action(group_id, post_id, OptionalReasonForm,
                         lambda s, p, f: service.restore(s, p, current_user, f.reason.data or ""),
                         "Post restored.")
 
 
-@bp.route("/posts/<int:post_id>/clear-flag", methods=["POST"])
+@bp.route("/posts/<id:post_id>/clear-flag", methods=["POST"])
 def clear_flag(group_id: int, post_id: int):
     return _post_action(group_id, post_id, ActionForm,
                         lambda s, p, f: service.clear_flag(s, p, current_user),
@@ -278,29 +277,30 @@ def _thread_action(group_id: int, thread_id: int, act, done: str):
     return _act(form, _thread_url(group.id, thread), change)
 
 
-@bp.route("/threads/<int:thread_id>/lock", methods=["POST"])
+@bp.route("/threads/<id:thread_id>/lock", methods=["POST"])
 def lock(group_id: int, thread_id: int):
     return _thread_action(group_id, thread_id,
                           lambda s, t, r: service.lock(s, t, current_user, r),
                           "Thread locked. Nobody can post in it until it is unlocked.")
 
 
-@bp.route("/threads/<int:thread_id>/unlock", methods=["POST"])
+@bp.route("/threads/<id:thread_id>/unlock", methods=["POST"])
 def unlock(group_id: int, thread_id: int):
     return _thread_action(group_id, thread_id,
                           lambda s, t, r: service.unlock(s, t, current_user, r),
                           "Thread unlocked.")
 
 
-@bp.route("/threads/<int:thread_id>/pin", methods=["POST"])
+@bp.route("/threads/<id:thread_id>/pin", methods=["POST"])
 def pin(group_id: int, thread_id: int):
     group, _membership = _moderator()
     session = get_session()
     thread = _or_404(service.thread_in_group(session, group.id, thread_id))
     form = PinForm()
-    if not form.validate_on_submit():
+    post_id = parse_id(form.post_id.data)
+    if not form.validate_on_submit() or post_id is None:
         abort(404)  # no post named: nothing in this thread to pin
-    post = service.post_in_group(session, group.id, form.post_id.data)
+    post = service.post_in_group(session, group.id, post_id)
     if post is None or post.thread_id != thread.id or post.status != PUBLISHED:
         abort(404)
     service.pin(session, thread, post, current_user)
@@ -308,7 +308,7 @@ def pin(group_id: int, thread_id: int):
     return _back(_post_url(group.id, post))
 
 
-@bp.route("/threads/<int:thread_id>/unpin", methods=["POST"])
+@bp.route("/threads/<id:thread_id>/unpin", methods=["POST"])
 def unpin(group_id: int, thread_id: int):
     group, _membership = _moderator()
     thread = _or_404(service.thread_in_group(get_session(), group.id, thread_id))
@@ -334,7 +334,7 @@ def _mute_target(member_id: int):
     return group, target
 
 
-@bp.route("/members/<int:member_id>/mute", methods=["POST"])
+@bp.route("/members/<id:member_id>/mute", methods=["POST"])
 def mute(group_id: int, member_id: int):
     group, target = _mute_target(member_id)
     form = MuteForm()
@@ -347,7 +347,7 @@ def mute(group_id: int, member_id: int):
     return _act(form, url_for("moderation.queue", group_id=group.id), change)
 
 
-@bp.route("/members/<int:member_id>/unmute", methods=["POST"])
+@bp.route("/members/<id:member_id>/unmute", methods=["POST"])
 def unmute(group_id: int, member_id: int):
     group, target = _mute_target(member_id)
     form = OptionalReasonForm()
