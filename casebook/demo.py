@@ -138,7 +138,7 @@ def _body(rng: random.Random) -> str:
     )
 
 
-def _body_pool(rng: random.Random) -> list[tuple[str, str, int]]:
+def body_pool(rng: random.Random) -> list[tuple[str, str, int]]:
     """(markdown, html, words) for each distinct body, each rendered once."""
     sources = list(dict.fromkeys(_body(rng) for _ in range(DISTINCT_BODIES * 2)))
     return [(md, render_markdown(md), count_words(md)) for md in sources[:DISTINCT_BODIES]]
@@ -184,7 +184,7 @@ def seed(session: Session, scale: float, demo_users: list[User],
     now = utcnow()
     term_start = now - timedelta(days=80)
 
-    bodies = _body_pool(rng)
+    bodies = body_pool(rng)
     report(f"rendered {len(bodies)} distinct post bodies")
 
     password_hash = hash_password(DEMO_PASSWORD)
