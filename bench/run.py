@@ -241,7 +241,8 @@ _UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
 
 def _ms(text: str) -> float:
     number, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text).groups()
-    return float(number) * _UNITS[unit]
+    # wrk prints two decimals, so a microsecond is the finest figure there is.
+    return round(float(number) * _UNITS[unit], 3)
 
 
 def parse_wrk(output: str) -> dict:
