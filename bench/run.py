@@ -420,7 +420,7 @@ def row(result: Result) -> str:
 
 def table(run: EngineRun) -> str:
     lines = [f"{run.engine} ({run.settings['server']}; {run.settings['load']}; "
-             f"seeded in {run.seed_seconds} s)", HEADER, "-" * len(HEADER)]
+             f"migrated and seeded in {run.seed_seconds} s)", HEADER, "-" * len(HEADER)]
     lines += [row(result) for result in run.results]
     for moment in ("start", "end"):
         sizes = run.rss_kib.get(moment, {})
