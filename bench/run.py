@@ -54,6 +54,15 @@ PAGES = (
     ("POST a reply", "reply", "POST"),
 )
 REFERENCE = "reference"
+# (near, far): pages that should cost the same however much data lies behind
+# the far one; the issue's target is the far one within 15% of the near one.
+PAIRS = (
+    ("thread_100", "thread_1000"),
+    ("thread_100", "thread_10000"),
+    ("thread_5000", "thread_5000_last"),
+    ("group_10", "group_500"),
+)
+FLAT_WITHIN = 0.15
 REPLY_BODY = (
     "Coming back to this after the seminar: the point about *proportionality* "
     "still holds for me, see [the code](https://www.college.police.uk/ethics).\n\n"
@@ -67,6 +76,7 @@ START_TIMEOUT = 30
 @dataclass
 class Result:
     name: str
+    landmark: str
     path: str
     method: str
     bytes: int | None
@@ -91,6 +101,18 @@ class EngineRun:
     results: list[Result] = field(default_factory=list)
     rss_kib: dict = field(default_factory=dict)
     seed_seconds: float = 0.0
+
+    def flatness(self) -> list[dict]:
+        """For each measured (near, far) pair: the far page's req/s as a share of the near's."""
+        by_landmark = {result.landmark: result for result in self.results}
+        pairs = []
+        for near, far in PAIRS:
+            if near in by_landmark and far in by_landmark and by_landmark[near].rps:
+                share = by_landmark[far].rps / by_landmark[near].rps
+                pairs.append({"near": by_landmark[near].name, "far": by_landmark[far].name,
+                              "far_share_of_near": round(share, 3),
+                              "flat": share >= 1 - FLAT_WITHIN})
+        return pairs
 
 
 def say(message: str) -> None:
@@ -307,15 +329,18 @@ def postgres_database(server_url: str):
     return server.set(database=name).render_as_string(hide_password=False), drop
 
 
-def landmarks(database_url: str) -> dict[str, str]:
+def landmarks(database_url: str) -> tuple[dict[str, str], str]:
+    """The measured pages' paths, and the database server's name and version."""
     from casebook import create_app, demo
     from casebook.db import get_session
 
     app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "bench-landmarks"})
+    engine = app.extensions["casebook.engine"]
     with app.app_context():
         paths = demo.landmarks(get_session())
-    app.extensions["casebook.engine"].dispose()
-    return paths
+    version = ".".join(map(str, engine.dialect.server_version_info or ()))
+    engine.dispose()
+    return paths, f"{engine.dialect.name} {version}".strip()
 
 
 def selected(only: list[str] | None) -> list[tuple[str, str, str]]:
@@ -339,7 +364,7 @@ def bench_engine(engine: str, database_url: str, args, workdir: Path) -> EngineR
     casebook_cli(env, "import-cases")
     casebook_cli(env, "seed-demo", "--scale", str(args.scale))
     run.seed_seconds = round(time.monotonic() - started, 1)
-    paths = landmarks(database_url)
+    paths, run.settings["database"] = landmarks(database_url)
 
     reference = Server("reference_app:create_app()", env, workdir, f"{engine}-reference",
                        pythonpath=BENCH_DIR)
@@ -364,7 +389,7 @@ def bench_engine(engine: str, database_url: str, args, workdir: Path) -> EngineR
         measured = run_wrk(reference.base + "/", args.duration, cookie)
         with urllib.request.urlopen(reference.base + "/") as response:
             size = len(response.read())
-        base = Result(REFERENCE, "/", "GET", size, **measured)
+        base = Result(REFERENCE, REFERENCE, "/", "GET", size, **measured)
         base.share_of_reference = 1.0
         run.results.append(base)
         say(row(base))
@@ -380,7 +405,7 @@ def bench_engine(engine: str, database_url: str, args, workdir: Path) -> EngineR
                     cookie, urllib.parse.quote_plus(token), body,
                     f"bench-{secrets.token_hex(8)}"])
                 path += "/posts"
-            result = Result(name, path, method, size, **measured)
+            result = Result(name, landmark, path, method, size, **measured)
             result.share_of_reference = result.rps / base.rps if base.rps else None
             run.results.append(result)
             say(row(result))
@@ -422,6 +447,11 @@ def table(run: EngineRun) -> str:
     lines = [f"{run.engine} ({run.settings['server']}; {run.settings['load']}; "
              f"migrated and seeded in {run.seed_seconds} s)", HEADER, "-" * len(HEADER)]
     lines += [row(result) for result in run.results]
+    flatness = run.flatness()
+    if flatness:
+        lines.append(f"far pages against near ones (flat: within {FLAT_WITHIN:.0%}):")
+        lines += [f"  {pair['far']} / {pair['near']}: {pair['far_share_of_near']:.0%}"
+                  f"{'' if pair['flat'] else '  NOT FLAT'}" for pair in flatness]
     for moment in ("start", "end"):
         sizes = run.rss_kib.get(moment, {})
         listed = ", ".join(f"{kib / 1024:.0f} MB" for kib in sizes.values()) or "-"
@@ -436,6 +466,7 @@ def write(run: EngineRun, results_dir: Path) -> Path:
     data = asdict(run)
     for entry, result in zip(data["results"], run.results, strict=True):
         entry["errors"] = result.errors
+    data["flatness"] = run.flatness()
     target.write_text(json.dumps(data, indent=2) + "\n")
     return target
 

@@ -51,6 +51,24 @@ def test_wrk_figures_are_read_in_milliseconds_with_every_error_counted():
                        "non_2xx_3xx": 5, "socket_errors": 7}
 
 
+def test_a_far_page_more_than_15_percent_slower_than_its_near_one_is_not_flat():
+    bench = _bench_module()
+
+    def result(landmark, rps):
+        return bench.Result(landmark, landmark, "/", "GET", 1, rps, 1.0, 2.0, 10, 0, 0)
+
+    run = bench.EngineRun("sqlite", "now", {"server": "gunicorn", "load": "wrk"}, [
+        result("thread_100", 100.0), result("thread_10000", 84.0),
+        result("group_10", 100.0), result("group_500", 86.0),
+    ])
+
+    assert run.flatness() == [
+        {"near": "thread_100", "far": "thread_10000", "far_share_of_near": 0.84, "flat": False},
+        {"near": "group_10", "far": "group_500", "far_share_of_near": 0.86, "flat": True},
+    ]
+    assert "thread_10000 / thread_100: 84%  NOT FLAT" in bench.table(run)
+
+
 def test_a_short_run_writes_the_table_and_json_with_numbers(tmp_path):
     if shutil.which("wrk") is None:
         reason = "wrk is not installed (apt-get install wrk)"
