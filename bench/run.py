@@ -481,6 +481,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scale", type=float, default=1.0, help="demo dataset scale (1)")
     parser.add_argument("--results-dir", type=Path, default=BENCH_DIR / "results")
     args = parser.parse_args(argv)
+    # Measure this checkout's code in this process too, as the servers do.
+    sys.path.insert(0, str(ROOT))
     if shutil.which("wrk") is None:
         say("wrk is not installed (Debian: apt-get install wrk).")
         return 2
