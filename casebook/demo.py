@@ -3,8 +3,9 @@
 At scale 1: 600 users, 30 groups (among them a "Lecture hall" of 500
 members and a "Small seminar" of 10), 60 discussions, and in the Lecture
 hall's first discussion threads of 5,000, 100, 1,000 and 10,000 posts; the
-other threads get a seminar's worth of posts each. Smaller scales shrink
-every figure (the tests seed at 1/100), bigger ones grow them.
+other threads get a seminar's worth of posts each (0 to 30). Other scales
+shrink or grow the counts of users, groups, discussions, Lecture hall
+members and big-thread posts (the tests seed at 1/100).
 
 Rows go in with bulk inserts and every distinct post body is rendered
 through the app's Markdown pipeline once, so scale 1 seeds in seconds. The
