@@ -87,6 +87,9 @@ class Result:
     non_2xx_3xx: int
     socket_errors: int
     share_of_reference: float | None = None
+    # For the reply: posts the run added to the thread, at least one per
+    # completed request if every reply was stored.
+    posts_created: int | None = None
 
     @property
     def errors(self) -> int:
@@ -300,6 +303,32 @@ def run_wrk(url: str, duration: int, cookie: str, script_args: list[str] | None 
     return parse_wrk(done.stdout)
 
 
+def require_ok(url: str, cookie: str) -> None:
+    """Fail the run unless ``url`` answers 200 to the headers wrk sends."""
+    request = urllib.request.Request(url, headers={"Cookie": cookie, "User-Agent": USER_AGENT})
+    opener = urllib.request.build_opener(_NoRedirect())
+    try:
+        with opener.open(request, timeout=30) as response:
+            status = response.status
+    except urllib.error.HTTPError as exc:
+        status = exc.code
+    if status != 200:
+        raise RuntimeError(f"{url} answered {status} to wrk's cookie; the figures are void")
+
+
+def post_count(database_url: str, thread_path: str) -> int:
+    from sqlalchemy import create_engine, text
+
+    thread_id = int(thread_path.rstrip("/").rsplit("/", 1)[1])
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            return connection.scalar(
+                text("SELECT count(*) FROM posts WHERE thread_id = :id"), {"id": thread_id})
+    finally:
+        engine.dispose()
+
+
 # One engine -------------------------------------------------------------------------
 
 def postgres_database(server_url: str):
@@ -384,6 +413,9 @@ def bench_engine(engine: str, database_url: str, args, workdir: Path) -> EngineR
         token = browser.token(paths["reply"])
         cookie = browser.cookie
         run.rss_kib["start"] = app.worker_rss_kib()
+        # The figures are only as quiet as the machine: a load average near
+        # or above the CPU count means other work shared the cores.
+        run.settings["load_average_at_start"] = os.getloadavg()[0]
 
         say(f"== {engine}: {CONNECTIONS} connections for {args.duration} s per page")
         measured = run_wrk(reference.base + "/", args.duration, cookie)
@@ -395,21 +427,30 @@ def bench_engine(engine: str, database_url: str, args, workdir: Path) -> EngineR
         say(row(base))
         for name, landmark, method in pages:
             path = paths[landmark]
+            created = None
             if method == "GET":
                 size = len(browser.request(path)[1])
                 measured = run_wrk(app.base + path, args.duration, cookie)
+                # A lost session would answer 302 to the sign-in page, which
+                # wrk counts as a success; the cookie is the same throughout,
+                # so it working after the run means it worked during it.
+                require_ok(app.base + path, cookie)
             else:
                 size = None
+                before = post_count(database_url, paths[landmark])
                 body = urllib.parse.quote_plus(REPLY_BODY)
                 measured = run_wrk(app.base + path + "/posts", args.duration, cookie, [
                     cookie, urllib.parse.quote_plus(token), body,
                     f"bench-{secrets.token_hex(8)}"])
+                created = post_count(database_url, paths[landmark]) - before
                 path += "/posts"
-            result = Result(name, landmark, path, method, size, **measured)
+            result = Result(name, landmark, path, method, size, **measured,
+                            posts_created=created)
             result.share_of_reference = result.rps / base.rps if base.rps else None
             run.results.append(result)
             say(row(result))
         run.rss_kib["end"] = app.worker_rss_kib()
+        run.settings["load_average_at_end"] = os.getloadavg()[0]
     finally:
         app.stop()
         reference.stop()
@@ -447,6 +488,15 @@ def table(run: EngineRun) -> str:
     lines = [f"{run.engine} ({run.settings['server']}; {run.settings['load']}; "
              f"migrated and seeded in {run.seed_seconds} s)", HEADER, "-" * len(HEADER)]
     lines += [row(result) for result in run.results]
+    for result in run.results:
+        if result.posts_created is not None:
+            lines.append(f"{result.name}: {result.posts_created:,} posts stored "
+                         f"for {result.requests:,} completed requests")
+    if "load_average_at_start" in run.settings:
+        lines.append(f"load average (1 min) at start and end: "
+                     f"{run.settings['load_average_at_start']:.1f}, "
+                     f"{run.settings.get('load_average_at_end', float('nan')):.1f} "
+                     f"on {run.settings['cpus']} CPUs")
     flatness = run.flatness()
     if flatness:
         lines.append(f"far pages against near ones (flat: within {FLAT_WITHIN:.0%}):")

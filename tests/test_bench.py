@@ -95,6 +95,8 @@ def test_a_short_run_writes_the_table_and_json_with_numbers(tmp_path):
         assert result["errors"] == 0, result
         assert result["share_of_reference"] > 0
     assert run["results"][0]["share_of_reference"] == 1.0
+    reply = run["results"][-1]
+    assert reply["posts_created"] >= reply["requests"]
     for moment in ("start", "end"):
         assert len(run["rss_kib"][moment]) == 2  # one figure per worker
         assert all(kib > 10_000 for kib in run["rss_kib"][moment].values())
