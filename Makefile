@@ -37,7 +37,7 @@ test: $(TEST_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# Not part of `make test`: about two and a half minutes per engine (see bench/README.md).
+# Not part of `make test`: about three minutes per engine (see bench/README.md).
 # BENCH_ARGS passes options on, e.g. BENCH_ARGS="--engines sqlite --duration 5".
 bench: $(RUN_STAMP)
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
