@@ -21,6 +21,7 @@ ID_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])$")
 
 REQUIRED = ("slug", "title", "summary", "themes", "content_note", "reading_minutes",
             "sources", "stakeholders", "lenses", "prompts", "positions")
+OPTIONAL = ("own_questions",)
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,8 @@ class CaseData:
     prompts: list[PromptData]
     positions: list[PositionData]
     body: str
+    # Words the case itself puts in quotation marks, so no source has to contain them.
+    own_questions: list[str] = field(default_factory=list)
     digest: str = field(default="")
 
 
@@ -156,7 +159,7 @@ def parse_case_file(path: Path) -> CaseData:
         raise CaseFileError([CaseProblem(path, "front matter", "must be a YAML mapping")])
 
     for key in front:
-        if key not in REQUIRED:
+        if key not in REQUIRED and key not in OPTIONAL:
             check.fail(str(key), "is not a known field")
     for key in REQUIRED:
         if key not in front:
@@ -212,6 +215,11 @@ def parse_case_file(path: Path) -> CaseData:
             text = check.text(item.get("text"), f"{where}.text", 500)
             positions.append(PositionData(key=key, text=text))
 
+    own_questions = [
+        check.text(item, f"own_questions[{i}]", 500)
+        for i, item in enumerate(check.items(front["own_questions"], "own_questions"))
+    ] if "own_questions" in front else []
+
     if not body.strip():
         check.fail("body", "the case needs a Markdown body after the front matter")
 
@@ -221,7 +229,8 @@ def parse_case_file(path: Path) -> CaseData:
         path=path, slug=slug, title=title, summary=summary, themes=sorted(set(themes)),
         content_note=content_note, reading_minutes=minutes, sources=sources,
         stakeholders=stakeholders, lenses=lenses, prompts=prompts, positions=positions,
-        body=body.strip() + "\n", digest=hashlib.sha256(raw.encode("utf-8")).hexdigest(),
+        body=body.strip() + "\n", own_questions=own_questions,
+        digest=hashlib.sha256(raw.encode("utf-8")).hexdigest(),
     )
 
 
