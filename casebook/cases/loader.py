@@ -208,7 +208,11 @@ def parse_case_file(path: Path) -> CaseData:
             else:
                 lenses.append(lens)
 
+    before_prompts = len(check.problems)
     prompts = _prompts(check, front["prompts"]) if "prompts" in front else []
+    # Plans name prompts by id; with broken prompts every name would be a second,
+    # misleading problem.
+    prompts_valid = "prompts" in front and len(check.problems) == before_prompts
     positions = []
     if "positions" in front:
         seen: set[str] = set()
@@ -226,7 +230,8 @@ def parse_case_file(path: Path) -> CaseData:
         for i, item in enumerate(check.items(front["own_questions"], "own_questions"))
     ] if "own_questions" in front else []
 
-    teaching_notes = (_teaching_notes(check, front["teaching_notes"], prompts)
+    teaching_notes = (_teaching_notes(check, front["teaching_notes"],
+                                      prompts if prompts_valid else None)
                       if "teaching_notes" in front else None)
 
     if not body.strip():
@@ -273,7 +278,7 @@ def _prompts(check: _Checker, value) -> list[PromptData]:
     return prompts
 
 
-def _plan(check: _Checker, value, where: str, prompt_keys: set[str],
+def _plan(check: _Checker, value, where: str, prompt_keys: set[str] | None,
           with_minutes: bool) -> list[dict]:
     steps = []
     for i, item in enumerate(check.items(value, where)):
@@ -297,14 +302,14 @@ def _plan(check: _Checker, value, where: str, prompt_keys: set[str],
             check.fail(f"{here}.prompts", "must be a list of prompt ids")
             keys = []
         for key in keys:
-            if key not in prompt_keys:
+            if prompt_keys is not None and key not in prompt_keys:
                 check.fail(f"{here}.prompts", f"'{key}' is not a prompt id of this case")
         step["prompts"] = keys
         steps.append(step)
     return steps
 
 
-def _teaching_notes(check: _Checker, value, prompts: list[PromptData]) -> dict:
+def _teaching_notes(check: _Checker, value, prompts: list[PromptData] | None) -> dict:
     """Objectives, a 90-minute seminar plan, a six-week reading-group plan, key
     terms, pitfalls and safeguarding guidance, for facilitators and moderators."""
     if not isinstance(value, dict):
@@ -316,7 +321,7 @@ def _teaching_notes(check: _Checker, value, prompts: list[PromptData]) -> dict:
     for key in TEACHING_NOTES:
         if key not in value:
             check.fail(f"teaching_notes.{key}", "is missing")
-    prompt_keys = {prompt.key for prompt in prompts}
+    prompt_keys = {prompt.key for prompt in prompts} if prompts is not None else None
     notes = {
         "objectives": [check.text(item, f"teaching_notes.objectives[{i}]", 500)
                        for i, item in enumerate(check.items(value.get("objectives"),
