@@ -45,6 +45,9 @@ def test_facilitator_reads_the_notes_and_a_participant_never_sees_them(
     fac.get_by_role("link", name=re.compile("Online vigilantes")).first.click()
     notes = fac.get_by_role("region", name="Teaching notes")
     expect(notes).to_be_visible()
+    # Folded by default, so the prompts stay near the top of the page.
+    expect(notes.get_by_text(NOTES["objectives"][0])).to_be_hidden()
+    notes.get_by_text("Show the teaching notes").click()
     expect(notes.get_by_role("heading", name="Learning objectives")).to_be_visible()
     expect(notes.get_by_text(NOTES["objectives"][0])).to_be_visible()
     seminar_plan = notes.get_by_role("table", name=re.compile("90-minute seminar"))
