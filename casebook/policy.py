@@ -253,6 +253,12 @@ def may_see_edit_history(user: AnyUser, membership: Membership | None) -> bool:
     return is_moderator(user, membership) or is_site_admin(user)
 
 
+def may_see_teaching_notes(user: AnyUser, membership: Membership | None) -> bool:
+    """The session plan, pitfalls and safeguarding notes are for the people who
+    run the discussion; participants would read the pitfalls as answers."""
+    return is_moderator(user, membership)
+
+
 def may_export(user: AnyUser, membership: Membership | None) -> bool:
     return may_manage_group(user, membership)
 

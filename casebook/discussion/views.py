@@ -219,6 +219,9 @@ def view(group_id: int, discussion_id: int):
         answered=answered, tracks_progress=policy.is_member(current_user, membership),
         identity_modes=IDENTITY_MODES,
         may_start_thread=policy.may_start_thread(current_user, membership, discussion, now),
+        teaching_notes=(discussion.case.teaching_notes
+                        if policy.may_see_teaching_notes(current_user, membership) else None),
+        prompt_texts={t.prompt.key: t.prompt.text_md for t in discussion.threads if t.prompt},
     )
 
 
