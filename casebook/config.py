@@ -53,6 +53,24 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "SIGNIN_RATE_LIMIT": os.environ.get(
             "CASEBOOK_SIGNIN_RATE_LIMIT", "10 per minute;30 per hour"
         ),
+        "SIGNIN_ACCOUNT_RATE_LIMIT": os.environ.get(
+            "CASEBOOK_SIGNIN_ACCOUNT_RATE_LIMIT", "5 per minute;20 per hour"
+        ),
+        "POST_RATE_LIMIT": os.environ.get(
+            "CASEBOOK_POST_RATE_LIMIT", "10 per minute;100 per hour"
+        ),
+        "REPORT_RATE_LIMIT": os.environ.get(
+            "CASEBOOK_REPORT_RATE_LIMIT", "10 per minute;50 per hour"
+        ),
+        "EXPORT_RATE_LIMIT": os.environ.get(
+            "CASEBOOK_EXPORT_RATE_LIMIT", "10 per minute;100 per hour"
+        ),
+        "JOIN_RATE_LIMIT": os.environ.get(
+            "CASEBOOK_JOIN_RATE_LIMIT", "20 per minute;200 per day"
+        ),
+        "INVITE_PAGE_RATE_LIMIT": os.environ.get(
+            "CASEBOOK_INVITE_PAGE_RATE_LIMIT", "60 per minute;1000 per day"
+        ),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": https,

@@ -85,7 +85,7 @@ def test_the_copy_button_copies_the_join_code_and_invite_link(world, live, new_p
 
     fay.get_by_role("button", name="Copy join code").click()
     expect(fay.get_by_role("status").filter(has_text="Copied")).to_have_count(1)
-    assert fay.evaluate("() => navigator.clipboard.readText()") == f"{code[:4]}-{code[4:]}"
+    assert fay.evaluate("() => navigator.clipboard.readText()") == f"{code[:5]}-{code[5:]}"
 
     fay.get_by_role("button", name="Copy invite link").click()
     expect(fay.get_by_role("status").filter(has_text="Copied")).to_have_count(2)
@@ -97,7 +97,7 @@ def test_without_javascript_the_code_is_there_and_no_copy_button(world, live, ne
     fay = new_page(java_script_enabled=False)
     sign_in(fay, live, world["fay"])
     fay.goto(f"{live}/groups/{world['group']}")
-    expect(fay.get_by_text(f"{world['code'][:4]}-{world['code'][4:]}")).to_be_visible()
+    expect(fay.get_by_text(f"{world['code'][:5]}-{world['code'][5:]}")).to_be_visible()
     expect(fay.get_by_role("button", name="Copy join code")).to_have_count(0)
 
 
