@@ -46,6 +46,8 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "SECRET_KEY": overrides.get("SECRET_KEY") or _secret_key(instance_path),
         "DATABASE_URL": database_url,
         "REDIS_URL": os.environ.get("CASEBOOK_REDIS_URL") or None,
+        # Lets several sites (or test runs) share one Redis without sharing counts.
+        "RATELIMIT_KEY_PREFIX": os.environ.get("CASEBOOK_REDIS_KEY_PREFIX", ""),
         "CASES_DIR": os.environ.get("CASEBOOK_CASES_DIR") or str(resource_dir("cases")),
         "SUPPORT_FILE": os.environ.get("CASEBOOK_SUPPORT_FILE") or None,
         "SITE_NAME": os.environ.get("CASEBOOK_SITE_NAME", "Casebook"),
