@@ -115,8 +115,11 @@ def test_exports_share_one_budget(small):
     app, world = small
     fay = signed_in(app, world.fac)
     base = f"/groups/{world.gid}/discussions/{world.discussion.id}"
-    assert fay.get(f"{base}/transcript.md").status_code == 200
-    assert fay.get(f"{base}/participation.csv").status_code == 200
+    for name in ("transcript.md", "participation.csv"):
+        response = fay.get(f"{base}/{name}")
+        assert response.status_code == 200
+        # No copy left in a shared or proxy cache: the file on the laptop is the only one.
+        assert response.headers["Cache-Control"] == "no-store"
     assert_refused(fay.get(f"{base}/transcript.csv"),
                    "You have downloaded a lot of exports in a short time.")
 
