@@ -177,3 +177,25 @@ def test_a_code_issued_before_codes_grew_still_opens_its_group(app, session):
 ])
 def test_the_wait_is_said_in_words_rounded_up(seconds, words):
     assert wait_in_words(seconds) == words
+
+
+def test_every_export_is_written_to_the_moderation_log(app, cases, client_for):
+    # An intruder in one facilitator's account leaves a trace the others read.
+    with db(app) as session:
+        world = seminar(session)
+    fay = client_for(world.fac)
+    base = f"/groups/{world.gid}/discussions/{world.discussion.id}"
+    for name in ("transcript.md", "transcript.csv?include_hidden=1", "participation.csv"):
+        assert fay.get(f"{base}/{name}").status_code == 200
+
+    log = client_for(world.mod).get(f"/groups/{world.gid}/moderation/log").get_data(as_text=True)
+    rows = re.findall(r"<tr>(.*?)</tr>", log, re.S)
+    exported = [re.sub(r"<[^>]+>", " ", row) for row in rows if "Exported" in row]
+    assert len(exported) == 3
+    title = world.discussion.title
+    assert all("Fay Facilitator" in row and title in row for row in exported)
+    assert "Exported participation summary" in exported[0]
+    assert "with the text of posts hidden by moderators" in exported[1]
+    assert "Exported transcript (csv)" in exported[1]
+    assert "Exported transcript (markdown)" in exported[2]
+    assert "hidden" not in exported[2]

@@ -586,8 +586,10 @@ def _include_hidden() -> bool:
 @exports
 def export_markdown(group_id: int, discussion_id: int):
     group, discussion = _export_target(group_id, discussion_id)
-    body = export.transcript_markdown(get_session(), group, discussion,
-                                      include_hidden=_include_hidden())
+    session, include_hidden = get_session(), _include_hidden()
+    body = export.transcript_markdown(session, group, discussion, include_hidden=include_hidden)
+    export.record(session, discussion, current_user, "transcript (markdown)",
+                  include_hidden=include_hidden)
     return _download(body, group, discussion, "transcript", "md", "text/markdown")
 
 
@@ -595,7 +597,10 @@ def export_markdown(group_id: int, discussion_id: int):
 @exports
 def export_csv(group_id: int, discussion_id: int):
     group, discussion = _export_target(group_id, discussion_id)
-    body = export.transcript_csv(get_session(), discussion, include_hidden=_include_hidden())
+    session, include_hidden = get_session(), _include_hidden()
+    body = export.transcript_csv(session, discussion, include_hidden=include_hidden)
+    export.record(session, discussion, current_user, "transcript (csv)",
+                  include_hidden=include_hidden)
     return _download(body, group, discussion, "transcript", "csv", "text/csv")
 
 
@@ -603,5 +608,7 @@ def export_csv(group_id: int, discussion_id: int):
 @exports
 def export_participation(group_id: int, discussion_id: int):
     group, discussion = _export_target(group_id, discussion_id)
-    return _download(export.participation_csv(get_session(), group, discussion),
-                     group, discussion, "participation", "csv", "text/csv")
+    session = get_session()
+    body = export.participation_csv(session, group, discussion)
+    export.record(session, discussion, current_user, "participation summary")
+    return _download(body, group, discussion, "participation", "csv", "text/csv")
