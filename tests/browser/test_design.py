@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from casebook.db import get_session
 from tests import design_world
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, fail_on_problems
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -128,4 +128,7 @@ def test_the_watch_reports_csp_violations_and_missing_files(page, live, live_cas
     assert page.evaluate("() => window.injected") is None
     assert "Content Security Policy" in found, found
     assert "HTTP 404 for " + live + "/static/no-such-image.png" in found, found
+    # What every browser test's teardown runs fails on them.
+    with pytest.raises(pytest.fail.Exception, match="Content Security Policy"):
+        fail_on_problems([page])
     page.problems.clear()  # seen and expected: the test's own teardown must not fail on them
