@@ -2,7 +2,11 @@
 tests/accounts/test_rate_limit.py); each refusal is the branded 429 page saying
 when to try again. Limits are small here; the defaults are checked apart."""
 
+import os
 import re
+import subprocess
+import sys
+import textwrap
 
 import pytest
 
@@ -199,3 +203,26 @@ def test_every_export_is_written_to_the_moderation_log(app, cases, client_for):
     assert "Exported transcript (csv)" in exported[1]
     assert "Exported transcript (markdown)" in exported[2]
     assert "hidden" not in exported[2]
+
+
+def test_when_redis_is_down_sign_in_and_limits_still_work(database_url, tmp_path):
+    # A process of its own: the limiter remembers a dead storage, and the rest
+    # of this run must not inherit that.
+    script = textwrap.dedent(f"""
+        from casebook import create_app
+        from tests.conftest import sign_in
+
+        app = create_app({{
+            "TESTING": True, "SECRET_KEY": "x", "DATABASE_URL": {database_url!r},
+            "REDIS_URL": "redis://127.0.0.1:1/0", "SIGNIN_RATE_LIMIT": "2 per minute",
+        }})
+        client = app.test_client()
+        print([sign_in(client, email="nobody@example.org", password="wrong one").status_code
+               for _ in range(3)])
+    """)
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60,
+        cwd=CASES_DIR.parent, env={**os.environ, "CASEBOOK_INSTANCE_PATH": str(tmp_path)},
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "[422, 422, 429]"
