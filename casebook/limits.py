@@ -55,7 +55,8 @@ signin_per_account = limiter.limit(
 posting = limiter.shared_limit(
     _config("POST_RATE_LIMIT"), scope="posting", key_func=member_key, methods=["POST"],
     deduct_when=_stored,
-    error_message="You have posted or edited a lot in a short time.",
+    error_message="You have posted or edited a lot in a short time. Nothing was saved: "
+                  "your browser's Back button returns to what you wrote.",
 )
 reporting = limiter.shared_limit(
     _config("REPORT_RATE_LIMIT"), scope="reporting", key_func=member_key, methods=["POST"],

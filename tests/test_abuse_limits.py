@@ -93,8 +93,10 @@ def test_posting_replies_threads_and_edits_share_one_budget(small):
     edit = f"/groups/{world.gid}/posts/{mine.id}/edit"
     assert_refused(post_form(ann, edit, edit, {"body": "Changed", "submit": "Save changes"}),
                    "You have posted or edited a lot in a short time.")
-    assert_refused(reply(ann, world, world.thread, "Third answer."),
-                   "You have posted or edited a lot in a short time.")
+    refused = reply(ann, world, world.thread, "Third answer.")
+    assert_refused(refused, "You have posted or edited a lot in a short time.")
+    assert "Nothing was saved: your browser&#39;s Back button returns to what you wrote." \
+        in refused.get_data(as_text=True)
     # Reading is never limited, and the count is Ann's, not her address's.
     assert ann.get(f"/groups/{world.gid}/threads/{world.thread.id}").status_code == 200
     assert reply(signed_in(app, world.ben), world, world.thread, "Ben's.").status_code == 302
