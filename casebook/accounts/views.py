@@ -19,27 +19,12 @@ from casebook.accounts.forms import (
     TimezoneForm,
 )
 from casebook.db import get_session
-from casebook.extensions import limiter
 from casebook.groups import service as groups
-from casebook.groups.access import invitation_in_next, invite_code_in_next
-from casebook.groups.views import JOIN_LINK_GET_LIMIT
+from casebook.groups.access import invitation_in_next
+from casebook.limits import invite_pages, signin_per_account, signin_per_address
 from casebook.security import safe_next
 
 bp = Blueprint("accounts", __name__, url_prefix="/account")
-
-
-def _signin_limit() -> str:
-    return current_app.config["SIGNIN_RATE_LIMIT"]
-
-
-def _submitted_email() -> str:
-    # Limits guesses against one account from many addresses; keyed on the
-    # normalised email whether or not it is registered, so it reveals nothing.
-    return "signin-email:" + service.email_key(request.form.get("email", ""))
-
-
-def _next_is_no_invite_link() -> bool:
-    return invite_code_in_next(request.args.get("next")) is None
 
 
 def _landing(user, next_target: str | None):
@@ -62,16 +47,9 @@ def _auth_page(template: str, form, status: int):
     ), status
 
 
-# Showing a group's name for a code makes these pages a way to test codes, so
-# when ``next`` is an invite link (valid or not) they are limited like the link.
-_invite_page_limit = limiter.limit(
-    JOIN_LINK_GET_LIMIT, methods=["GET"], exempt_when=_next_is_no_invite_link,
-)
-
-
 @bp.route("/register", methods=["GET", "POST"])
-@limiter.limit(_signin_limit, methods=["POST"])
-@_invite_page_limit
+@signin_per_address
+@invite_pages
 def register():
     if current_user.is_authenticated:
         return _landing(current_user, request.args.get("next"))
@@ -96,9 +74,9 @@ def register():
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
-@limiter.limit(_signin_limit, methods=["POST"])
-@limiter.limit(_signin_limit, methods=["POST"], key_func=_submitted_email)
-@_invite_page_limit
+@signin_per_address
+@signin_per_account
+@invite_pages
 def sign_in():
     form = SignInForm()
     if request.method == "GET":

@@ -48,6 +48,7 @@ from casebook.discussion.service import PostRefused
 from casebook.groups.access import load_group, require
 from casebook.groups.models import Group, Membership
 from casebook.ids import parse_id, parse_page
+from casebook.limits import exports, posting
 from casebook.markdown import render_markdown
 from casebook.moderation import service as moderation
 from casebook.security import safe_next
@@ -379,6 +380,7 @@ def thread(group_id: int, thread_id: int):
 
 
 @bp.route("/groups/<id:group_id>/threads/<id:thread_id>/posts", methods=["POST"])
+@posting
 def reply(group_id: int, thread_id: int):
     group, membership = load_group(group_id)
     found = load_thread(group, membership, thread_id)
@@ -421,6 +423,7 @@ def permalink(group_id: int, post_id: int):
 # Editing, deleting, history --------------------------------------------------
 
 @bp.route("/groups/<id:group_id>/posts/<id:post_id>/edit", methods=["GET", "POST"])
+@posting
 def edit_post(group_id: int, post_id: int):
     group, membership = load_group(group_id)
     post = load_post(group, membership, post_id)
@@ -479,6 +482,7 @@ def history(group_id: int, post_id: int):
 
 @bp.route("/groups/<id:group_id>/discussions/<id:discussion_id>/threads/new",
           methods=["GET", "POST"])
+@posting
 def new_thread(group_id: int, discussion_id: int):
     group, membership = load_group(group_id)
     discussion = _discussion(group, membership, discussion_id)
@@ -582,22 +586,32 @@ def _include_hidden() -> bool:
 
 
 @bp.route("/groups/<id:group_id>/discussions/<id:discussion_id>/transcript.md")
+@exports
 def export_markdown(group_id: int, discussion_id: int):
     group, discussion = _export_target(group_id, discussion_id)
-    body = export.transcript_markdown(get_session(), group, discussion,
-                                      include_hidden=_include_hidden())
+    session, include_hidden = get_session(), _include_hidden()
+    body = export.transcript_markdown(session, group, discussion, include_hidden=include_hidden)
+    export.record(session, discussion, current_user, "transcript (markdown)",
+                  include_hidden=include_hidden)
     return _download(body, group, discussion, "transcript", "md", "text/markdown")
 
 
 @bp.route("/groups/<id:group_id>/discussions/<id:discussion_id>/transcript.csv")
+@exports
 def export_csv(group_id: int, discussion_id: int):
     group, discussion = _export_target(group_id, discussion_id)
-    body = export.transcript_csv(get_session(), discussion, include_hidden=_include_hidden())
+    session, include_hidden = get_session(), _include_hidden()
+    body = export.transcript_csv(session, discussion, include_hidden=include_hidden)
+    export.record(session, discussion, current_user, "transcript (csv)",
+                  include_hidden=include_hidden)
     return _download(body, group, discussion, "transcript", "csv", "text/csv")
 
 
 @bp.route("/groups/<id:group_id>/discussions/<id:discussion_id>/participation.csv")
+@exports
 def export_participation(group_id: int, discussion_id: int):
     group, discussion = _export_target(group_id, discussion_id)
-    return _download(export.participation_csv(get_session(), group, discussion),
-                     group, discussion, "participation", "csv", "text/csv")
+    session = get_session()
+    body = export.participation_csv(session, group, discussion)
+    export.record(session, discussion, current_user, "participation summary")
+    return _download(body, group, discussion, "participation", "csv", "text/csv")

@@ -75,7 +75,7 @@ class JoinForm(BaseForm):
         "Join code",
         validators=[DataRequired(message="Enter the join code your facilitator gave you."),
                     Length(max=40, message="That is longer than a join code.")],
-        description="8 letters and numbers, for example ABCD-EFGH. Capitals, spaces and "
+        description="10 letters and numbers, for example ABCDE-FGHJK. Capitals, spaces and "
                     "hyphens don't matter.",
         render_kw={"autocapitalize": "characters", "spellcheck": "false"},
     )

@@ -29,7 +29,11 @@ from casebook.moderation import service as moderation
 
 # No 0/O, 1/I/L: codes are read aloud in seminar rooms and typed from slides.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
-CODE_LENGTH = 8
+# 31**10 is about 8.2e14 codes: guessing one within the rate limits is
+# hopeless (the arithmetic is in SECURITY.md).
+CODE_LENGTH = 10
+# Codes issued before codes grew to 10 characters keep working until rotated.
+LEGACY_CODE_LENGTH = 8
 PREMODERATION_MAX_N = 50
 INVALID_CODE = ("That code doesn't open a group. Check it with your facilitator; "
                 "it may have changed or expired.")
@@ -44,7 +48,7 @@ def new_join_code() -> str:
 
 
 def _unused_code(session: Session) -> str:
-    # 31**8 codes make a clash very unlikely; checking costs one query.
+    # A clash is very unlikely; checking costs one query.
     while True:
         code = new_join_code()
         if session.scalar(select(Group.id).where(Group.join_code == code)) is None:
@@ -52,7 +56,7 @@ def _unused_code(session: Session) -> str:
 
 
 def display_code(code: str) -> str:
-    """"ABCD-EFGH": easier to read aloud and copy; the hyphen is optional when typed."""
+    """"ABCDE-FGHJK": easier to read aloud and copy; the hyphen is optional when typed."""
     half = len(code) // 2
     return f"{code[:half]}-{code[half:]}"
 
@@ -158,7 +162,7 @@ def set_code_expiry(session: Session, group: Group, expires_at: datetime | None,
 def group_for_code(session: Session, code: str, now: datetime | None = None) -> Group | None:
     """The group a valid, unexpired code opens, or None (one answer for every failure)."""
     code = normalise_code(code)
-    if len(code) != CODE_LENGTH:
+    if len(code) not in (CODE_LENGTH, LEGACY_CODE_LENGTH):
         return None
     group = session.scalar(select(Group).where(Group.join_code == code))
     if group is None:

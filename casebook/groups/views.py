@@ -19,7 +19,6 @@ from flask_login import current_user, login_required
 from casebook import policy
 from casebook.db import get_session, utcnow
 from casebook.discussion.service import unread_by_discussion
-from casebook.extensions import limiter
 from casebook.groups import service
 from casebook.groups.access import active_member_or_404, load_group, require
 from casebook.groups.forms import (
@@ -34,14 +33,11 @@ from casebook.groups.forms import (
 )
 from casebook.groups.models import ROLES, Group, JoinRequest, Membership
 from casebook.groups.service import INVALID_CODE, GroupError
+from casebook.limits import join_code, join_code_posts
 from casebook.moderation import service as moderation
 from casebook.timefmt import from_local_input, localtime, to_local_input
 
 bp = Blueprint("groups", __name__)
-
-# Join codes are guessable in principle: slow down anyone trying many.
-JOIN_POST_LIMIT = "20 per minute"
-JOIN_LINK_GET_LIMIT = "60 per minute"
 
 
 def _status(form) -> int:
@@ -350,7 +346,7 @@ def decide_request(group_id: int, request_id: int):
 
 @bp.route("/join", methods=["GET", "POST"])
 @login_required
-@limiter.limit(JOIN_POST_LIMIT, methods=["POST"])
+@join_code_posts
 def join_form():
     form = JoinForm()
     if form.validate_on_submit():
@@ -369,8 +365,7 @@ def _invalid_link(code: str):
 
 @bp.route("/join/<code>", methods=["GET", "POST"])
 @login_required
-@limiter.limit(JOIN_POST_LIMIT, methods=["POST"])
-@limiter.limit(JOIN_LINK_GET_LIMIT, methods=["GET"])
+@join_code
 def join_link(code: str):
     session = get_session()
     group = service.group_for_code(session, code)
