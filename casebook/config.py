@@ -53,6 +53,9 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "SIGNIN_RATE_LIMIT": os.environ.get(
             "CASEBOOK_SIGNIN_RATE_LIMIT", "10 per minute;30 per hour"
         ),
+        "DATA_DOWNLOAD_RATE_LIMIT": os.environ.get(
+            "CASEBOOK_DATA_DOWNLOAD_RATE_LIMIT", "5 per hour"
+        ),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": https,
