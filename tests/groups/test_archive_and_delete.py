@@ -143,6 +143,22 @@ def test_moderators_cannot_act_in_an_archived_group(app, world, client_for):
         assert not session.get(Thread, world.thread.id).locked
 
 
+def test_memberships_do_not_change_in_an_archived_group(app, world, client_for):
+    archive(client_for(world.fac), world)
+    with db(app) as session:
+        ann = groups.membership_of(session, world.gid, session.get(User, world.ann.id))
+    fay = client_for(world.fac)
+    members = f"/groups/{world.gid}/members"
+
+    role = post_form(fay, members, f"{members}/{ann.id}/role", {"role": "moderator"})
+    removal = post_form(fay, members, f"{members}/{ann.id}/remove")
+
+    assert (role.status_code, removal.status_code) == (403, 403)
+    with db(app) as session:
+        after = session.get(Membership, ann.id)
+        assert (after.role, after.status) == ("participant", "active")
+
+
 def test_facilitators_cannot_start_discussions_in_an_archived_group(app, world, client_for):
     archive(client_for(world.fac), world)
 
