@@ -163,7 +163,8 @@ def erase_account(session: Session, user: User) -> None:
     drops memberships, join requests, read marks and content-note
     acknowledgements (ON DELETE CASCADE) and clears the author, reporter and
     moderation-log actor and target columns (ON DELETE SET NULL), so the log
-    keeps each action without saying whose it was.
+    keeps each action without saying whose it was. A group left with no active
+    member is deleted with everything in it: nobody could read or run it again.
     """
     removing = (
         select(Post.id).join(Thread, Post.thread_id == Thread.id)
@@ -181,6 +182,14 @@ def erase_account(session: Session, user: User) -> None:
                 moderation_reason=None, flagged=False, submission_key=None,
             ).execution_options(synchronize_session=False)
         )
+    others = aliased(Membership)
+    abandoned = select(Membership.group_id).where(
+        Membership.user_id == user.id, Membership.status == ACTIVE,
+        ~exists().where(others.group_id == Membership.group_id, others.user_id != user.id,
+                        others.status == ACTIVE),
+    )
+    session.execute(delete(Group).where(Group.id.in_(abandoned))
+                    .execution_options(synchronize_session=False))
     session.delete(user)
     session.commit()
 

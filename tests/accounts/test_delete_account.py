@@ -26,7 +26,7 @@ from tests.accounts.pages import (
 )
 from tests.conftest import db, post_form, register, sign_in
 from tests.factories import PASSWORD as FACTORY_PASSWORD
-from tests.factories import post, seminar
+from tests.factories import make_discussion, post, seminar
 
 PASSWORD = "correct horse 1"
 
@@ -301,3 +301,30 @@ def test_a_deleted_moderators_actions_stay_in_the_log_unnamed(app, world, client
     assert "Hid post" in html
     assert "Mo Moderator" not in html and "mo.moderator@example.org" not in html
     assert "Deleted member" in html
+
+
+def test_a_group_left_with_no_active_member_goes_with_the_account(app, world, client_for):
+    with db(app) as session:
+        fay = session.get(User, world.fac.id)
+        solo = groups.create_group(session, fay, name="Fay's notes")
+        post(session, make_discussion(session, solo, fay).threads[0], fay,
+             "Fay's private notes.")
+        solo_id = solo.id
+        left = groups.create_group(session, fay, name="Everyone left")
+        groups.add_member(session, left, session.get(User, world.ben.id))
+        groups.leave(session, groups.membership_of(session, left.id,
+                                                   session.get(User, world.ben.id)))
+        left_id = left.id
+        group = session.get(Group, world.gid)
+        mo = groups.membership_of(session, world.gid, session.get(User, world.mod.id))
+        groups.set_role(session, group, mo, "facilitator")
+
+    assert delete_as(client_for, world.fac).status_code == 302
+
+    with db(app) as session:
+        assert session.get(Group, solo_id) is None
+        assert session.get(Group, left_id) is None
+        assert session.scalar(select(func.count()).select_from(Post).where(
+            Post.body_md == "Fay's private notes.")) == 0
+        # The seminar still has members, so it stays.
+        assert session.get(Group, world.gid) is not None
