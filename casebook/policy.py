@@ -97,8 +97,9 @@ def may_manage_group(user: AnyUser, membership: Membership | None) -> bool:
     return is_facilitator(user, membership)
 
 
-def may_change_discussions(user: AnyUser, membership: Membership | None) -> bool:
-    """Starting a discussion or changing its settings: not while the group is archived."""
+def may_change_group(user: AnyUser, membership: Membership | None) -> bool:
+    """What a facilitator changes inside the group (discussions, roles, re-admissions):
+    not while the group is archived."""
     return may_manage_group(user, membership) and not is_archived(membership)
 
 
@@ -127,7 +128,7 @@ def may_view_members(user: AnyUser, membership: Membership | None) -> bool:
 
 
 def may_change_role(user: AnyUser, membership: Membership | None, target: Membership) -> bool:
-    return may_change_discussions(user, membership) and target.is_active
+    return may_change_group(user, membership) and target.is_active
 
 
 def may_remove_member(user: AnyUser, membership: Membership | None, target: Membership) -> bool:
@@ -143,7 +144,7 @@ def may_remove_member(user: AnyUser, membership: Membership | None, target: Memb
 
 def may_readmit_member(user: AnyUser, membership: Membership | None, target: Membership) -> bool:
     """Only facilitators let a removed person back in."""
-    return may_change_discussions(user, membership) and target.status == REMOVED_MEMBER
+    return may_change_group(user, membership) and target.status == REMOVED_MEMBER
 
 
 def may_mute_member(user: AnyUser, membership: Membership | None, target: Membership) -> bool:

@@ -126,7 +126,7 @@ def _settings_from(form, discussion_case_title: str | None = None) -> dict:
 @bp.route("/groups/<id:group_id>/discussions/new", methods=["GET", "POST"])
 def create(group_id: int):
     group, membership = load_group(group_id)
-    require(policy.may_change_discussions(current_user, membership))
+    require(policy.may_change_group(current_user, membership))
     session = get_session()
     form = DiscussionForm()
     cases = list_cases(session)
@@ -152,7 +152,7 @@ def create(group_id: int):
 def edit(group_id: int, discussion_id: int):
     group, membership = load_group(group_id)
     discussion = _discussion(group, membership, discussion_id)
-    require(policy.may_change_discussions(current_user, membership))
+    require(policy.may_change_group(current_user, membership))
     if request.method == "GET":
         form = DiscussionSettingsForm(formdata=None, data={
             "title": discussion.title,
