@@ -125,6 +125,7 @@ def test_downloads_are_rate_limited_per_account(database_url, tmp_instance, worl
 
     refused = download(ann)
     assert refused.status_code == 429
+    assert "Too many attempts" in refused.get_data(as_text=True)
     assert download(signed_in(limited, world.ben)).status_code == 200
     limited.extensions["casebook.engine"].dispose()
 
