@@ -73,6 +73,9 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "INVITE_PAGE_RATE_LIMIT": os.environ.get(
             "CASEBOOK_INVITE_PAGE_RATE_LIMIT", "60 per minute;1000 per day"
         ),
+        "DATA_DOWNLOAD_RATE_LIMIT": os.environ.get(
+            "CASEBOOK_DATA_DOWNLOAD_RATE_LIMIT", "5 per hour"
+        ),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": https,

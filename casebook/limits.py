@@ -67,6 +67,12 @@ exports = limiter.shared_limit(
     error_message="You have downloaded a lot of exports in a short time.",
 )
 
+# Per account, not per address: the download is heavy and only ever the owner's.
+data_download = limiter.limit(
+    _config("DATA_DOWNLOAD_RATE_LIMIT"), key_func=member_key, methods=["POST"],
+    error_message="You have downloaded your data several times in the last hour.",
+)
+
 # Every way of trying a join code shares one budget, so spreading guesses over
 # the join form, the invite link and the sign-in page's invitation box gains
 # nothing.

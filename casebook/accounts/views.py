@@ -1,5 +1,8 @@
+import json
+
 from flask import (
     Blueprint,
+    Response,
     current_app,
     flash,
     redirect,
@@ -10,6 +13,7 @@ from flask import (
 from flask_login import current_user, login_required, login_user, logout_user
 
 from casebook.accounts import service
+from casebook.accounts.export import personal_data
 from casebook.accounts.forms import (
     ChangePasswordForm,
     DeleteAccountForm,
@@ -18,11 +22,12 @@ from casebook.accounts.forms import (
     SignInForm,
     TimezoneForm,
 )
-from casebook.db import get_session
+from casebook.db import get_session, utcnow
 from casebook.groups import service as groups
 from casebook.groups.access import invitation_in_next
-from casebook.limits import invite_pages, signin_per_account, signin_per_address
+from casebook.limits import data_download, invite_pages, signin_per_account, signin_per_address
 from casebook.security import safe_next
+from casebook.timefmt import zone_for
 
 bp = Blueprint("accounts", __name__, url_prefix="/account")
 
@@ -115,6 +120,22 @@ def _account_page(password_form=None, delete_form=None, timezone_form=None, name
 @login_required
 def account():
     return _account_page()
+
+
+@bp.route("/data", methods=["POST"])
+@login_required
+@data_download
+def download_data():
+    """A POST, so the app-wide CSRF check stops another site making a signed-in
+    browser fetch it (a GET would only need a link)."""
+    document = personal_data(get_session(), current_user)
+    day = utcnow().astimezone(zone_for(current_user)).date()
+    response = Response(json.dumps(document, ensure_ascii=False, indent=2),
+                        mimetype="application/json")
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="casebook-my-data-{day.isoformat()}.json"')
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.route("/display-name", methods=["POST"])

@@ -127,7 +127,7 @@ def _settings_from(form, discussion_case_title: str | None = None) -> dict:
 @bp.route("/groups/<id:group_id>/discussions/new", methods=["GET", "POST"])
 def create(group_id: int):
     group, membership = load_group(group_id)
-    require(policy.may_manage_group(current_user, membership))
+    require(policy.may_change_group(current_user, membership))
     session = get_session()
     form = DiscussionForm()
     cases = list_cases(session)
@@ -153,7 +153,7 @@ def create(group_id: int):
 def edit(group_id: int, discussion_id: int):
     group, membership = load_group(group_id)
     discussion = _discussion(group, membership, discussion_id)
-    require(policy.may_manage_group(current_user, membership))
+    require(policy.may_change_group(current_user, membership))
     if request.method == "GET":
         form = DiscussionSettingsForm(formdata=None, data={
             "title": discussion.title,
@@ -300,6 +300,8 @@ def _posting_notice(membership: Membership | None, thread: Thread, now) -> str |
         return None
     if not policy.is_member(current_user, membership):
         return "visitor"
+    if policy.is_archived(membership):
+        return "archived"
     if membership.is_muted(now):
         return "muted"
     state = thread.discussion.state(now)
@@ -516,8 +518,7 @@ def new_thread(group_id: int, discussion_id: int):
 @bp.route("/groups/<id:group_id>/activity")
 def activity(group_id: int):
     group, membership = load_group(group_id)
-    sees_everything = (policy.may_moderate(current_user, membership)
-                       or policy.is_site_admin(current_user))
+    sees_everything = policy.sees_everything(current_user, membership)
     listing = service.activity(get_session(), group, current_user, page=_page_arg(),
                                sees_everything=sees_everything)
     real_names = {}

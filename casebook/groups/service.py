@@ -5,7 +5,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from casebook.accounts.models import User
@@ -13,6 +13,7 @@ from casebook.db import utcnow
 from casebook.discussion.models import NAMED, PSEUDONYMOUS, Discussion
 from casebook.groups.models import (
     ACTIVE,
+    DELETED_MEMBER_POSTS,
     FACILITATOR,
     GROUP_KINDS,
     LEFT,
@@ -245,6 +246,8 @@ def join(session: Session, group: Group, user: User) -> JoinOutcome:
     membership = membership_of(session, group.id, user)
     if membership is not None and membership.is_active:
         return JoinOutcome(group, joined=True, already_member=True)
+    if group.archived:
+        raise GroupError(ARCHIVED_NO_JOINING)
     if membership is not None and membership.status == REMOVED:
         raise GroupError("You were removed from this group. Ask its facilitator to add you.")
     if group.requires_approval:
@@ -298,10 +301,15 @@ def pending_requests(session: Session, group: Group) -> list[JoinRequest]:
     ))
 
 
+ARCHIVED_NO_JOINING = "This group is archived, so nobody can join it."
+
+
 def decide_request(session: Session, group: Group, request: JoinRequest, decider: User,
                    approve: bool) -> None:
     if request.group_id != group.id or request.status != "pending":
         raise GroupError("That request has already been dealt with.")
+    if group.archived:
+        raise GroupError(ARCHIVED_NO_JOINING)
     request.status = "approved" if approve else "declined"
     request.decided_at = utcnow()
     request.decided_by_id = decider.id
@@ -432,3 +440,56 @@ def group_discussions(session: Session, group: Group) -> list[Discussion]:
         .options(selectinload(Discussion.case))
         .order_by(Discussion.created_at, Discussion.id)
     ))
+
+
+# Privacy: what a deleted member leaves, archiving, deleting ------------------
+
+def set_deleted_member_posts(session: Session, group: Group, actor: User, choice: str) -> None:
+    """Applies to accounts deleted from now on; posts already credited to
+    "Deleted member" stay as they are."""
+    if choice not in DELETED_MEMBER_POSTS:
+        raise GroupError("Choose what happens to a deleted member's posts.")
+    if choice != group.deleted_member_posts:
+        moderation.log(session, group.id, actor, "changed deleted member posts",
+                       details={"from": group.deleted_member_posts, "to": choice})
+        group.deleted_member_posts = choice
+    session.commit()
+
+
+def archive(session: Session, group: Group, actor: User) -> None:
+    """Make the group read-only for everyone (see ``policy.is_archived``)."""
+    if group.archived:
+        raise GroupError("The group is already archived.")
+    group.archived_at = utcnow()
+    moderation.log(session, group.id, actor, "archived group")
+    session.commit()
+
+
+def unarchive(session: Session, group: Group, actor: User) -> None:
+    if not group.archived:
+        raise GroupError("The group is not archived.")
+    group.archived_at = None
+    moderation.log(session, group.id, actor, "unarchived group")
+    session.commit()
+
+
+class WrongGroupName(GroupError):
+    pass
+
+
+def delete_group(session: Session, group: Group, typed_name: str) -> None:
+    """Delete the group and everything under it, once ``typed_name`` is its name
+    exactly (surrounding spaces aside). Raises WrongGroupName, deleting nothing.
+
+    The database's ON DELETE CASCADE takes discussions, threads, posts and their
+    history, reports, read marks, content-note acknowledgements, memberships,
+    join requests, watched words and the moderation log in one statement, so a
+    failure part-way leaves the group whole.
+    """
+    if typed_name.strip() != group.name:
+        raise WrongGroupName("That is not the group's name. Type it exactly as shown, "
+                             "capitals included.")
+    group_id = group.id
+    session.expunge(group)
+    session.execute(delete(Group).where(Group.id == group_id))
+    session.commit()

@@ -24,6 +24,8 @@ from casebook.groups.access import active_member_or_404, load_group, require
 from casebook.groups.forms import (
     ButtonForm,
     DecisionForm,
+    DeletedMemberPostsForm,
+    DeleteGroupForm,
     ExpiryForm,
     GroupForm,
     JoinForm,
@@ -194,15 +196,19 @@ def leave(group_id: int):
 
 # Settings --------------------------------------------------------------------
 
+def _settings_data(group: Group) -> dict:
+    return {
+        "name": group.name, "description": group.description_md, "kind": group.kind,
+        "requires_approval": group.requires_approval, "premoderation": group.premoderation,
+        "premoderation_first_n": group.premoderation_first_n,
+    }
+
+
 @bp.route("/groups/<id:group_id>/settings", methods=["GET", "POST"])
 def settings(group_id: int):
     group, membership = load_group(group_id)
     require(policy.may_manage_group(current_user, membership))
-    form = SettingsForm(data={
-        "name": group.name, "description": group.description_md, "kind": group.kind,
-        "requires_approval": group.requires_approval, "premoderation": group.premoderation,
-        "premoderation_first_n": group.premoderation_first_n,
-    })
+    form = SettingsForm(data=_settings_data(group))
     if form.validate_on_submit():
         first_n = form.premoderation_first_n.data or group.premoderation_first_n
         try:
@@ -218,8 +224,74 @@ def settings(group_id: int):
             flash("The group's settings are saved.", "success")
             return redirect(url_for(".overview", group_id=group.id))
     status = 422 if form.errors or request.method == "POST" else 200
+    return _settings_page(group, membership, form=form, status=status)
+
+
+def _settings_page(group: Group, membership: Membership | None, *, form=None,
+                   posts_form=None, status: int = 200):
+    form = form or SettingsForm(formdata=None, data=_settings_data(group))
+    posts_form = posts_form or DeletedMemberPostsForm(
+        formdata=None, deleted_member_posts=group.deleted_member_posts)
     return render_template("groups/settings.html", group=group, membership=membership,
-                           form=form), status
+                           form=form, posts_form=posts_form), status
+
+
+@bp.route("/groups/<id:group_id>/settings/deleted-member-posts", methods=["POST"])
+def deleted_member_posts(group_id: int):
+    group, membership = load_group(group_id)
+    require(policy.may_manage_group(current_user, membership))
+    form = DeletedMemberPostsForm()
+    if not form.validate_on_submit():
+        return _settings_page(group, membership, posts_form=form, status=422)
+    service.set_deleted_member_posts(get_session(), group, current_user,
+                                     form.deleted_member_posts.data)
+    flash("Saved: what happens to a deleted member's posts.", "success")
+    return redirect(url_for(".settings", group_id=group.id))
+
+
+@bp.route("/groups/<id:group_id>/archive", methods=["POST"])
+def archive(group_id: int):
+    group, membership = load_group(group_id)
+    require(policy.may_archive_or_delete_group(current_user, membership))
+    try:
+        service.archive(get_session(), group, current_user)
+    except GroupError as error:
+        flash(str(error), "error")
+    else:
+        flash(f"{group.name} is archived: everyone can read it, nobody can change it.",
+              "success")
+    return redirect(url_for(".overview", group_id=group.id))
+
+
+@bp.route("/groups/<id:group_id>/unarchive", methods=["POST"])
+def unarchive(group_id: int):
+    group, membership = load_group(group_id)
+    require(policy.may_archive_or_delete_group(current_user, membership))
+    try:
+        service.unarchive(get_session(), group, current_user)
+    except GroupError as error:
+        flash(str(error), "error")
+    else:
+        flash(f"{group.name} is no longer archived. Members can take part again.", "success")
+    return redirect(url_for(".overview", group_id=group.id))
+
+
+@bp.route("/groups/<id:group_id>/delete", methods=["GET", "POST"])
+def delete_group(group_id: int):
+    group, membership = load_group(group_id)
+    require(policy.may_archive_or_delete_group(current_user, membership))
+    form = DeleteGroupForm()
+    if form.validate_on_submit():
+        name = group.name
+        try:
+            service.delete_group(get_session(), group, form.name.data)
+        except service.WrongGroupName as error:
+            form.name.errors.append(str(error))
+        else:
+            flash(f"“{name}” and everything in it have been deleted.", "success")
+            return redirect(url_for(".my_groups"))
+    return render_template("groups/delete.html", group=group, membership=membership,
+                           form=form), _status(form)
 
 
 # Members ---------------------------------------------------------------------
