@@ -7,18 +7,18 @@ import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
-from casebook import migrate
+from casebook import demo, migrate
 from casebook.accounts import service as accounts
 from casebook.accounts.service import MIN_PASSWORD_LENGTH
 from casebook.cases import service as cases
 from casebook.cases.loader import CaseFileError, load_directory
 from casebook.db import get_session
+from casebook.demo import DEMO_PASSWORD
 
 DEMO_ACCOUNTS = (
     ("facilitator@demo.casebook", "Demo Facilitator"),
     ("participant@demo.casebook", "Demo Participant"),
 )
-DEMO_PASSWORD = "casebook-demo"  # noqa: S105 -- local demo only, printed by make run
 
 
 @click.group("db", help="Database schema commands.")
@@ -78,13 +78,34 @@ def create_admin(email: str, display_name: str, password: str) -> None:
     click.echo(f"{user.email} is a site administrator.")
 
 
-@click.command("seed-demo", help="Create the demo accounts for local use (never in production).")
+@click.command("seed-demo", help=(
+    "Create the demo accounts for local use (never in production). With --scale, also "
+    "seed a realistic dataset around them (scale 1: 600 users, 30 groups, 60 discussions, "
+    "threads of up to 10,000 posts)."))
+@click.option("--scale", type=click.FloatRange(min=0.001, max=100), default=None,
+              help="Size of the demo dataset; 1 is what `make bench` measures.")
 @with_appcontext
-def seed_demo() -> None:
+def seed_demo(scale: float | None) -> None:
     session = get_session()
+    users = []
     for email, name in DEMO_ACCOUNTS:
-        if accounts.find_by_email(session, email) is None:
-            accounts.register(session, email=email, display_name=name, password=DEMO_PASSWORD)
+        user = accounts.find_by_email(session, email)
+        if user is None:
+            user = accounts.register(session, email=email, display_name=name,
+                                     password=DEMO_PASSWORD)
+        users.append(user)
+    if scale is not None:
+        try:
+            demo.seed(session, scale, users, progress=click.echo)
+        except demo.AlreadySeeded:
+            click.echo(f"The demo dataset is already here (group '{demo.BIG_GROUP}'); "
+                       "nothing was added. Seed another scale into a fresh database.")
+        except demo.NoCases as exc:
+            raise click.ClickException(
+                "The case library is empty; run `casebook import-cases` first.") from exc
+        figures = demo.counts(session)
+        click.echo(", ".join(f"{figure:,} {name}" for name, figure in figures.items()))
+        click.echo("Demo members: member0001@demo.casebook and up (same password).")
     click.echo("Demo accounts (password for both: " + DEMO_PASSWORD + "):")
     for email, _ in DEMO_ACCOUNTS:
         click.echo(f"  {email}")
