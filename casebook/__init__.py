@@ -6,7 +6,7 @@ from pathlib import Path
 from flask import Flask
 from sqlalchemy import select
 
-from casebook import db, errors, guards, policy, security, timefmt
+from casebook import db, errors, guards, httpcache, policy, security, timefmt
 from casebook.config import load_config
 from casebook.extensions import csrf, limiter, login_manager
 from casebook.ids import IdConverter
@@ -25,6 +25,8 @@ def create_app(config: dict | None = None) -> Flask:
     )
     instance_path = Path(app.instance_path)
     app.config.update(load_config(instance_path, config))
+    app.config.setdefault("RENDER_VERSION", httpcache.templates_digest(
+        resource_dir("templates")))
     app.config.setdefault(
         "RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "memory://"
     )
