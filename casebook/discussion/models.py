@@ -94,7 +94,7 @@ class Post(Base):
         # "Has this viewer answered here?" (post-first, unread and activity counts).
         Index("ix_posts_thread_author_status", "thread_id", "author_id", "status"),
         # Activity (published, newest first) and the queue (pending, oldest first).
-        Index("ix_posts_status_created", "status", "created_at"),
+        Index("ix_posts_status_created", "status", "created_at", "id"),
         # Replies to a post: its deletion sets them to NULL.
         Index("ix_posts_reply_to_id", "reply_to_id"),
     )

@@ -16,7 +16,7 @@ INDEXES = [
     ('ix_discussions_group_created', 'discussions', ['group_id', 'created_at']),
     ('ix_threads_discussion_position', 'threads', ['discussion_id', 'position']),
     ('ix_posts_thread_author_status', 'posts', ['thread_id', 'author_id', 'status']),
-    ('ix_posts_status_created', 'posts', ['status', 'created_at']),
+    ('ix_posts_status_created', 'posts', ['status', 'created_at', 'id']),
     ('ix_posts_reply_to_id', 'posts', ['reply_to_id']),
     ('ix_memberships_group_status', 'memberships', ['group_id', 'status']),
 ]
