@@ -6,7 +6,7 @@ from pathlib import Path
 from flask import Flask
 from sqlalchemy import select
 
-from casebook import db, errors, guards, httpcache, policy, security, timefmt
+from casebook import assets, db, errors, guards, httpcache, policy, security, timefmt
 from casebook.config import load_config
 from casebook.extensions import csrf, limiter, login_manager
 from casebook.ids import IdConverter
@@ -46,6 +46,7 @@ def create_app(config: dict | None = None) -> Flask:
     login_manager.init_app(app)
     limiter.init_app(app)
     security.init_app(app)
+    assets.init_app(app)
     errors.init_app(app)
     app.extensions["casebook.support"] = load_support(app.config["SUPPORT_FILE"])
 

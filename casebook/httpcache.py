@@ -51,7 +51,7 @@ def not_modified(etag: str, last_modified: datetime) -> Response | None:
     If-None-Match: a time cannot tell one viewer's copy from another's.
     """
     if request.if_none_match:
-        fresh = request.if_none_match.contains(etag)
+        fresh = request.if_none_match.contains_weak(etag)
     else:
         since = request.if_modified_since
         fresh = (since is not None and not current_user.is_authenticated
