@@ -73,7 +73,8 @@ def with_validators(response: Response, etag: str, last_modified: datetime) -> R
 
 
 class RenderCache:
-    """A bounded map from an ETag to the page's bytes, in this process.
+    """A bounded map from a content digest (an ETag) to what was rendered for
+    it, in this process.
 
     Safe with several app servers only because the key is the content's digest:
     a changed case gets a new key, so no instance can serve a stale copy and
@@ -82,17 +83,17 @@ class RenderCache:
 
     def __init__(self, size: int = 256):
         self.size = size
-        self._items: OrderedDict[str, bytes] = OrderedDict()
+        self._items: OrderedDict[str, object] = OrderedDict()
         self._lock = Lock()
 
-    def get(self, key: str) -> bytes | None:
+    def get(self, key: str):
         with self._lock:
             value = self._items.get(key)
             if value is not None:
                 self._items.move_to_end(key)
             return value
 
-    def put(self, key: str, value: bytes) -> None:
+    def put(self, key: str, value) -> None:
         with self._lock:
             self._items[key] = value
             self._items.move_to_end(key)
