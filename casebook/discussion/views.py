@@ -96,14 +96,21 @@ class Labels:
         self.discussion = discussion
         self.members = dict(members)
         self.real_names = policy.may_see_real_names(current_user, membership, discussion)
+        self._labels: dict[tuple, service.AuthorLabel] = {}
 
     def __call__(self, post: Post) -> service.AuthorLabel:
+        known = self._labels.get((post.author_id, post.author_role))
+        if known is not None:
+            return known
         if post.author_id is not None and post.author_id not in self.members:
             self.members.update(service.members_by_user(
                 get_session(), self.discussion.group_id, [post.author_id]))
-        return service.author_label(post.author, self.members.get(post.author_id),
-                                    self.discussion, real_names=self.real_names,
-                                    role=post.author_role)
+        label = service.author_label(post.author, self.members.get(post.author_id),
+                                     self.discussion, real_names=self.real_names,
+                                     role=post.author_role)
+        # A page names the same few authors many times.
+        self._labels[(post.author_id, post.author_role)] = label
+        return label
 
 
 def _post_url(group_id: int, post: Post) -> str:
