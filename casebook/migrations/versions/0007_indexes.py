@@ -1,14 +1,14 @@
 """indexes for the queries of the measured pages
 
-Revision ID: 0006
-Revises: 0004
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-12-06 15:40:00
 """
 
 from alembic import op
 
-revision = '0006'
-down_revision = '0004'
+revision = '0007'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 
