@@ -6,7 +6,7 @@ from pathlib import Path
 from flask import Flask
 from sqlalchemy import select
 
-from casebook import db, errors, guards, policy, security, timefmt
+from casebook import assets, db, errors, guards, httpcache, policy, security, timefmt
 from casebook.config import load_config
 from casebook.extensions import csrf, limiter, login_manager
 from casebook.ids import IdConverter
@@ -25,6 +25,8 @@ def create_app(config: dict | None = None) -> Flask:
     )
     instance_path = Path(app.instance_path)
     app.config.update(load_config(instance_path, config))
+    app.config.setdefault("RENDER_VERSION", httpcache.templates_digest(
+        resource_dir("templates")))
     app.config.setdefault(
         "RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "memory://"
     )
@@ -47,6 +49,7 @@ def create_app(config: dict | None = None) -> Flask:
     login_manager.init_app(app)
     limiter.init_app(app)
     security.init_app(app)
+    assets.init_app(app)
     errors.init_app(app)
     app.extensions["casebook.support"] = load_support(app.config["SUPPORT_FILE"])
 

@@ -32,6 +32,20 @@ def localtime(value: datetime | None, fmt: str = "%-d %b %Y, %H:%M") -> str:
     return f"{local.strftime(fmt)} {local.tzname()}"
 
 
+def formatter_for(user, fmt: str = "%-d %b %Y, %H:%M"):
+    """``moment(value)`` -> ``(isotime, localtime)`` in ``user``'s zone, the zone looked up once.
+
+    For pages that print many times (a thread page prints two per post).
+    """
+    zone = zone_for(user)
+
+    def moment(value: datetime) -> tuple[str, str]:
+        local = _in_zone(value, zone)
+        return isotime(value), f"{local.strftime(fmt)} {local.tzname()}"
+
+    return moment
+
+
 def _in_zone(value: datetime, zone) -> datetime:
     """``value`` in ``zone``; in UTC when that would pass year 1 or 9999.
 

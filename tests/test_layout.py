@@ -79,8 +79,10 @@ def test_every_table_stacks_and_every_cell_carries_its_column_heading(pages):
 def test_every_page_links_the_favicon_and_the_script(app, pages):
     for name, response in pages:
         found = layout(response)
-        assert found.icons == ["/static/favicon.svg"], name
-        assert found.scripts == ["/static/js/casebook.js"], name
+        # Content-hashed URLs (casebook.assets): the path, then ?v=<hash>.
+        assert [u.split("?v=")[0] for u in found.icons] == ["/static/favicon.svg"], name
+        assert [u.split("?v=")[0] for u in found.scripts] == ["/static/js/casebook.js"], name
+        assert all("?v=" in u for u in found.icons + found.scripts), name
 
 
 def test_the_favicon_is_served_at_both_addresses(client):

@@ -2,6 +2,7 @@
 
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -136,6 +137,14 @@ def get_case(session: Session, slug: str) -> Case | None:
         .options(selectinload(Case.themes), selectinload(Case.prompts),
                  selectinload(Case.positions))
     )
+
+
+def case_stamp(session: Session, slug: str) -> tuple[str, datetime] | None:
+    """What a case page's bytes depend on, without loading the case:
+    ``(source_digest, updated_at)``, or None when there is no such case."""
+    row = session.execute(
+        select(Case.source_digest, Case.updated_at).where(Case.slug == slug)).first()
+    return None if row is None else (row[0], row[1])
 
 
 # The case's body is sanitised HTML rendered at import; its sections are <h2>s.

@@ -1,7 +1,8 @@
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, Response, abort, render_template, request
+from flask import session as flask_session
 from flask_login import current_user
 
-from casebook import policy
+from casebook import httpcache, policy
 from casebook.cases import service
 from casebook.cases.models import LENSES, STAGE_TITLES
 from casebook.db import get_session
@@ -40,8 +41,38 @@ def content_note(slug: str):
     return render_template("cases/content_note.html", case=_case_or_404(slug))
 
 
+_rendered = httpcache.RenderCache()
+
+
 @bp.route("/<slug>/read")
 def read(slug: str):
-    return render_template(
-        "cases/case.html", case=_case_or_404(slug), stage_titles=STAGE_TITLES, lenses=LENSES
-    )
+    """The whole case: nearly static, so it is validated by ETag, its article is
+    kept rendered by content, and the whole signed-out page by ETag."""
+    if not policy.may_read_case_library(current_user):
+        abort(404)
+    stamp = service.case_stamp(get_session(), slug)
+    if stamp is None:
+        abort(404)
+    digest, updated_at = stamp
+    content = httpcache.etag_for("case", slug, digest, updated_at.isoformat())
+    etag = httpcache.etag_for(content, httpcache.viewer_key())
+    # A pending flash message belongs to this visitor's next page only.
+    flashes = "_flashes" in flask_session
+    if not flashes and (early := httpcache.not_modified(etag, updated_at)):
+        return early
+    shared = not flashes and not current_user.is_authenticated
+    body = _rendered.get(etag) if shared else None
+    if body is None:
+        article = _rendered.get(content)
+        if article is None:
+            case = _case_or_404(slug)
+            article = (case.title, render_template(
+                "cases/_case_article.html", case=case, stage_titles=STAGE_TITLES,
+                lenses=LENSES))
+            _rendered.put(content, article)
+        title, html = article
+        body = render_template("cases/case.html", title=title, article=html).encode()
+        if shared:
+            _rendered.put(etag, body)
+    return httpcache.with_validators(
+        Response(body, mimetype="text/html"), etag, updated_at)

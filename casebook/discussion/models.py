@@ -24,6 +24,8 @@ class Discussion(Base):
     """A case assigned to a group; each of the case's prompts becomes a thread."""
 
     __tablename__ = "discussions"
+    # Every group page lists its discussions in creation order.
+    __table_args__ = (Index("ix_discussions_group_created", "group_id", "created_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"), index=True)
@@ -59,6 +61,8 @@ class Discussion(Base):
 
 class Thread(Base):
     __tablename__ = "threads"
+    # A discussion's threads in stage order (discussion page, prompt neighbours).
+    __table_args__ = (Index("ix_threads_discussion_position", "discussion_id", "position"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     discussion_id: Mapped[int] = mapped_column(
@@ -89,6 +93,12 @@ class Post(Base):
     __table_args__ = (
         UniqueConstraint("thread_id", "number"),
         Index("ix_posts_thread_status", "thread_id", "status"),
+        # "Has this viewer answered here?" (post-first, unread and activity counts).
+        Index("ix_posts_thread_author_status", "thread_id", "author_id", "status"),
+        # Activity (published, newest first) and the queue (pending, oldest first).
+        Index("ix_posts_status_created", "status", "created_at", "id"),
+        # Replies to a post: its deletion sets them to NULL.
+        Index("ix_posts_reply_to_id", "reply_to_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

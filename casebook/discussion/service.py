@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased, joinedload
 
 from casebook.accounts.models import User
-from casebook.cases.models import Case
+from casebook.cases.models import Case, Prompt
 from casebook.db import utcnow
 from casebook.discussion.models import (
     HIDDEN,
@@ -418,19 +418,29 @@ def answered_threads(session: Session, discussion: Discussion, user: User) -> se
     ))
 
 
-def prompt_neighbours(session: Session, thread: Thread) -> tuple[Thread | None, Thread | None]:
+@dataclass(frozen=True)
+class PromptLink:
+    """A neighbouring prompt thread: where it is and what it asks."""
+
+    thread_id: int
+    text_md: str
+
+
+def prompt_neighbours(session: Session, thread: Thread
+                      ) -> tuple[PromptLink | None, PromptLink | None]:
     """The prompt threads before and after ``thread`` in stage order, in one query.
 
-    Member-started threads are not prompts and have no neighbours.
+    Member-started threads are not prompts and have no neighbours. Two columns
+    per prompt, not whole threads: every thread page asks.
     """
     if thread.prompt_id is None:
         return None, None
-    prompts = list(session.scalars(
-        select(Thread).where(Thread.discussion_id == thread.discussion_id,
-                             Thread.prompt_id.is_not(None))
-        .options(joinedload(Thread.prompt)).order_by(Thread.position, Thread.id)
-    ))
-    at = next(i for i, t in enumerate(prompts) if t.id == thread.id)
+    prompts = [PromptLink(*row) for row in session.execute(
+        select(Thread.id, Prompt.text_md).join(Prompt, Thread.prompt_id == Prompt.id)
+        .where(Thread.discussion_id == thread.discussion_id)
+        .order_by(Thread.position, Thread.id)
+    )]
+    at = next(i for i, p in enumerate(prompts) if p.thread_id == thread.id)
     return (prompts[at - 1] if at > 0 else None,
             prompts[at + 1] if at + 1 < len(prompts) else None)
 

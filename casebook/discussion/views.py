@@ -19,6 +19,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 from wtforms.fields import SelectChoice
@@ -27,7 +28,7 @@ from casebook import policy
 from casebook.cases.models import STAGE_TITLES, STAGES, Case
 from casebook.cases.service import key_facts_html, list_cases
 from casebook.db import get_session, utcnow
-from casebook.discussion import export, participation, service
+from casebook.discussion import export, participation, presenters, service
 from casebook.discussion.access import load_post, load_thread, sees_peers
 from casebook.discussion.forms import (
     DiscussionForm,
@@ -96,14 +97,21 @@ class Labels:
         self.discussion = discussion
         self.members = dict(members)
         self.real_names = policy.may_see_real_names(current_user, membership, discussion)
+        self._labels: dict[tuple, service.AuthorLabel] = {}
 
     def __call__(self, post: Post) -> service.AuthorLabel:
+        known = self._labels.get((post.author_id, post.author_role))
+        if known is not None:
+            return known
         if post.author_id is not None and post.author_id not in self.members:
             self.members.update(service.members_by_user(
                 get_session(), self.discussion.group_id, [post.author_id]))
-        return service.author_label(post.author, self.members.get(post.author_id),
-                                    self.discussion, real_names=self.real_names,
-                                    role=post.author_role)
+        label = service.author_label(post.author, self.members.get(post.author_id),
+                                     self.discussion, real_names=self.real_names,
+                                     role=post.author_role)
+        # A page names the same few authors many times.
+        self._labels[(post.author_id, post.author_role)] = label
+        return label
 
 
 def _post_url(group_id: int, post: Post) -> str:
@@ -320,8 +328,10 @@ def _render_thread(group: Group, membership: Membership | None, thread: Thread, 
     listing = service.thread_page(
         session, thread, current_user, page=page,
         include_unpublished_of_others=policy.sees_everything(current_user, membership))
+    # The user itself, not the proxy: the policy asks about it a few times per post.
+    viewer = current_user._get_current_object()
     posts = [p for p in listing.posts
-             if policy.may_see_post(current_user, membership, p, sees_peers=peers)]
+             if policy.may_see_post(viewer, membership, p, sees_peers=peers)]
     labels = Labels(discussion, membership, listing.members)
 
     pinned = None
@@ -358,11 +368,19 @@ def _render_thread(group: Group, membership: Membership | None, thread: Thread, 
             form.reply_to.data = str(reply_to.id) if reply_to else ""
     else:
         form = None
+    reported = moderation.reported_by(session, current_user, [p.id for p in posts])
+    views = presenters.post_views(
+        viewer, membership, posts if pinned is None else [*posts, pinned],
+        label_of=labels, sees_peers=peers, may_post=notice is None, reported=reported,
+        now=now)
+    mod = None
+    if policy.may_moderate(current_user, membership):
+        mod = {"token": generate_csrf(), "pinned_post_id": thread.pinned_post_id}
     return render_template(
         "discussion/thread.html", group=group, membership=membership, thread=thread,
         discussion=discussion, prompt=thread.prompt, state=discussion.state(now),
-        posts=posts, page=listing.page, pages=listing.pages, pinned=pinned,
-        sees_peers=peers,
+        posts=views[:len(posts)], pinned=views[-1] if pinned is not None else None,
+        page=listing.page, pages=listing.pages, sees_peers=peers,
         answers=None if peers else service.published_count(session, thread),
         label_of=labels, new_from=new_from, form=form, notice=notice, reply_to=reply_to,
         preview_html=preview_html,
@@ -370,7 +388,7 @@ def _render_thread(group: Group, membership: Membership | None, thread: Thread, 
         previous_prompt=previous_prompt, next_prompt=next_prompt,
         note_read=service.has_acknowledged_note(session, discussion, current_user),
         key_facts_html=key_facts_html(discussion.case),
-        reported=moderation.reported_by(session, current_user, [p.id for p in posts]),
+        urls=presenters.PostUrls(group.id, thread.id), mod=mod,
     ), status
 
 

@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casebook.accounts.models import User
@@ -71,6 +71,8 @@ class Membership(Base):
     __table_args__ = (
         UniqueConstraint("group_id", "user_id"),
         UniqueConstraint("group_id", "pseudonym_number"),
+        # A group's active members (members page, group page counts).
+        Index("ix_memberships_group_status", "group_id", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1,0 +1,76 @@
+"""Every page the bench measures costs a fixed number of SQL queries, however
+much there is: more members, more posts, more discussions.
+
+The thread, discussion and activity pages have their own test
+(tests/discussion/test_query_count.py); this one covers the rest. Each bound is
+the count today: a change that adds a query per row fails the equality, one
+that adds a fixed query fails the bound and must raise it on purpose.
+"""
+
+from casebook.accounts.models import User
+from casebook.discussion.models import Thread
+from tests.conftest import count_queries, db
+from tests.discussion.conftest import page_text, reply, thread_url
+from tests.discussion.test_query_count import fill
+from tests.factories import add_member, make_discussion, make_group, seminar
+
+
+def queries(app, client, url: str) -> int:
+    assert client.get(url).status_code == 200, url
+    with count_queries(app.extensions["casebook.engine"]) as statements:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(statements)
+
+
+def many_members(session, group, count: int) -> None:
+    for n in range(count):
+        user = User(email=f"member{n}@example.org", email_key=f"member{n}@example.org",
+                    display_name=f"Member {n}", password_hash="!")
+        session.add(user)
+        session.flush()
+        add_member(session, group, user)
+
+
+def test_library_case_and_group_pages_cost_a_fixed_number_of_queries(app, cases, client_for):
+    with db(app) as session:
+        small = seminar(session)
+        fac = session.get(User, small.fac.id)
+        big_group = make_group(session, fac, name="Lecture hall")
+        many_members(session, big_group, 120)
+        add_member(session, big_group, session.get(User, small.ann.id))
+        for slug in ("online-vigilantes", "online-vigilantes", "online-vigilantes"):
+            make_discussion(session, big_group, fac, slug)
+        big_gid = big_group.id
+
+    for user in (small.ann, small.fac):
+        client = client_for(user)
+        assert queries(app, client, "/cases/") <= 4
+        # The user and the case's stamp: the drawn article is kept by content.
+        assert queries(app, client, "/cases/online-vigilantes/read") == 2
+    # Signed out, the whole drawn page is kept: only the stamp is read.
+    assert queries(app, client_for(None), "/cases/online-vigilantes/read") == 1
+    client = client_for(small.ann)
+    small_group = queries(app, client, f"/groups/{small.gid}")
+    big = queries(app, client, f"/groups/{big_gid}")
+    assert small_group == big <= 7, (small_group, big)
+
+
+def test_posting_a_reply_costs_the_same_in_a_long_thread(app, cases, client_for):
+    with db(app) as session:
+        w = seminar(session)
+        users = [session.get(User, u.id) for u in (w.ann, w.ben, w.mod)]
+        short = w.discussion.threads[0]
+        long = w.discussion.threads[1]
+        fill(session, session.get(Thread, long.id), users, 400)
+    client = client_for(w.ann)
+    engine = app.extensions["casebook.engine"]
+    counts = []
+    for thread in (short, long):
+        reply(client, w, thread, "A first reply")  # reading state and form warm-up
+        page_text(client.get(thread_url(w, thread)))
+        with count_queries(engine) as statements:
+            response = reply(client, w, thread, "A reply counted")
+        assert response.status_code == 302
+        counts.append(len(statements))
+    assert counts[0] == counts[1] <= 20, counts
