@@ -74,7 +74,7 @@ class Server:
             sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{self.port}",
             "--workers", str(WORKERS), "--threads", str(THREADS),
             "--control-socket", str(self.folder / "gunicorn.ctl"),
-            "--graceful-timeout", "2", "casebook:create_app()",
+            "--graceful-timeout", "2", "--preload", "casebook:create_app()",
         ]
         with self.log.open("a") as log:
             self.process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=log,
