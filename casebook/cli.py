@@ -20,7 +20,8 @@ DEMO_ACCOUNTS = (
     ("facilitator@demo.casebook", "Demo Facilitator"),
     ("participant@demo.casebook", "Demo Participant"),
 )
-DEMO_PASSWORD = "casebook-demo"  # noqa: S105 -- local demo only, printed by make run
+# Local demo only, printed by make run; seed-demo is never run in production.
+DEMO_PASSWORD = "casebook-demo"  # noqa: S105  # nosec B105
 
 
 @click.group("db", help="Database schema commands.")

@@ -7,7 +7,9 @@ never restarts), PostgreSQL's ``pg_dump`` reads from one snapshot too.
 
 import shutil
 import sqlite3
-import subprocess  # nosec B404 -- runs pg_dump/pg_restore with argument lists, never a shell
+
+# pg_dump and pg_restore run with argument lists, never through a shell.
+import subprocess  # nosec B404
 from collections.abc import Callable
 from pathlib import Path
 

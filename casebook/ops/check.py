@@ -2,7 +2,7 @@
 
 from collections.abc import Callable
 
-from sqlalchemy import inspect, text
+from sqlalchemy import ForeignKeyConstraint, MetaData, exists, select, text
 from sqlalchemy.engine import Connection, Engine
 
 Say = Callable[[str], None]
@@ -57,34 +57,34 @@ def _postgres_indexes(connection: Connection) -> list[str]:
 def _orphans(connection: Connection, say: Say) -> list[str]:
     """Rows whose reference points at nothing: PostgreSQL enforces keys, but a restore
     with triggers off or a manual fix can still leave them behind."""
-    inspector = inspect(connection)
-    tables = [name for name in inspector.get_table_names() if name != "alembic_version"]
+    metadata = MetaData()
+    metadata.reflect(connection)
+    tables = [t for name, t in sorted(metadata.tables.items()) if name != "alembic_version"]
     problems = []
     for number, table in enumerate(tables, start=1):
-        say(f"Checking references from {table} ({number}/{len(tables)}).")
-        for fk in inspector.get_foreign_keys(table):
-            problem = _orphans_of(connection, table, fk)
+        say(f"Checking references from {table.name} ({number}/{len(tables)}).")
+        for constraint in table.foreign_key_constraints:
+            problem = _orphans_of(connection, constraint)
             if problem:
                 problems.append(problem)
     return problems
 
 
-def _orphans_of(connection: Connection, table: str, fk: dict) -> str | None:
-    quote = connection.dialect.identifier_preparer.quote
-    child_cols = [quote(c) for c in fk["constrained_columns"]]
-    parent_cols = [quote(c) for c in fk["referred_columns"]]
-    parent = fk["referred_table"]
-    join = " AND ".join(f"p.{p} = c.{c}" for c, p in zip(child_cols, parent_cols, strict=True))
-    not_null = " AND ".join(f"c.{c} IS NOT NULL" for c in child_cols)
-    key = child_cols[0] if len(child_cols) == 1 else "ctid"
-    # Identifiers come from the database's own catalogue and are quoted; no user input.
-    query = (f"SELECT c.{key} FROM {quote(table)} c WHERE {not_null} "  # noqa: S608  # nosec B608
-             f"AND NOT EXISTS (SELECT 1 FROM {quote(parent)} p WHERE {join})")
-    values = [row[0] for row in connection.execute(text(query))]
+def _orphans_of(connection: Connection, constraint: ForeignKeyConstraint) -> str | None:
+    child, parent = constraint.table, constraint.referred_table
+    # An alias, so a table that refers to itself (a reply to a post) is read twice.
+    target = parent.alias("target")
+    pairs = [(element.parent, target.c[element.column.name]) for element in constraint.elements]
+    missing = (
+        select(pairs[0][0])
+        .where(*[own.is_not(None) for own, _ in pairs])
+        .where(~exists().where(*[theirs == own for own, theirs in pairs]))
+    )
+    values = connection.execute(missing).scalars().all()
     if not values:
         return None
-    return _orphan_sentence(table, ", ".join(fk["constrained_columns"]), parent, values,
-                            ", ".join(fk["constrained_columns"]))
+    columns = ", ".join(own.name for own, _ in pairs)
+    return _orphan_sentence(child.name, columns, parent.name, values, columns)
 
 
 def _orphan_sentence(table: str, column: str, parent: str, values: list, label: str) -> str:

@@ -37,7 +37,7 @@ from tests.scratch import scratch_databases
 CLIENTS = 12
 USERS = 8  # fewer users than clients: some members write from two tabs at once
 WORKERS, THREADS = 3, 4
-STEADY_SECONDS = 8
+STEADY_SECONDS = 6
 KILL_CYCLES = 20
 LOAD_BEFORE_KILL = 0.8
 SECRET = "reliability-test-secret"
