@@ -5,6 +5,8 @@ transaction (a fixed WAL snapshot, so writers are never blocked and the copy
 never restarts), PostgreSQL's ``pg_dump`` reads from one snapshot too.
 """
 
+import os
+import re
 import shutil
 import sqlite3
 
@@ -41,8 +43,9 @@ def sqlite_path(engine: Engine) -> Path:
 
 
 def libpq_url(engine: Engine) -> str:
-    """The URL as pg_dump and pg_restore understand it (no SQLAlchemy driver name)."""
-    return make_url(engine.url).set(drivername="postgresql").render_as_string(
+    """The URL as pg_dump and pg_restore understand it: no SQLAlchemy driver name, and no
+    password (see ``_run``)."""
+    return make_url(engine.url).set(drivername="postgresql", password=None).render_as_string(
         hide_password=False)
 
 
@@ -92,16 +95,31 @@ def _backup_postgres(engine: Engine, destination: Path, say: Say) -> None:
     say("PostgreSQL: running pg_dump (custom format, one consistent snapshot).")
     command = [_tool("pg_dump"), "--format=custom", "--no-owner", "--no-privileges",
                "--file", str(destination), "--dbname", libpq_url(engine)]
-    _run(command, "pg_dump", say)
+    _run(command, "pg_dump", engine, say)
 
 
-def _run(command: list[str], name: str, say: Say) -> None:
+# What --verbose says as it reaches each table; shown to the operator as progress.
+_TABLE_LINE = re.compile(r"(?:dumping contents of|processing data for) table \"?([\w.\"]+)")
+
+
+def _run(command: list[str], name: str, engine: Engine, say: Say) -> None:
+    # The password goes in the environment, not the command line other users can list.
+    env = {**os.environ}
+    if engine.url.password:
+        env["PGPASSWORD"] = str(engine.url.password)
     # The tool's path comes from shutil.which and the rest are our own arguments; no shell.
-    result = subprocess.run(  # noqa: S603  # nosec B603
-        command, capture_output=True, text=True, check=False)
-    if result.returncode != 0:
-        lines = result.stderr.strip().splitlines()
-        raise BackupError(f"{name} failed: {lines[-1] if lines else result.returncode}")
+    process = subprocess.Popen(  # noqa: S603  # nosec B603
+        [*command, "--verbose"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        text=True, env=env)
+    tail: list[str] = []
+    for line in process.stderr:
+        tail = [*tail[-9:], line.strip()]
+        table = _TABLE_LINE.search(line)
+        if table:
+            say(f"{name}: table {table.group(1).replace(chr(34), '')}")
+    if process.wait() != 0:
+        errors = [line for line in tail if "error" in line.lower()] or tail
+        raise BackupError(f"{name} failed: {errors[-1] if errors else process.returncode}")
     say(f"{name} finished.")
 
 
@@ -171,4 +189,4 @@ def _restore_postgres(engine: Engine, source: Path, say: Say) -> None:
     command = [_tool("pg_restore"), "--clean", "--if-exists", "--no-owner", "--no-privileges",
                "--single-transaction", "--exit-on-error", "--dbname", libpq_url(engine),
                str(source)]
-    _run(command, "pg_restore", say)
+    _run(command, "pg_restore", engine, say)

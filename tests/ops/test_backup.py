@@ -105,6 +105,7 @@ def test_backup_while_writing_restores_a_consistent_copy(databases, tmp_path):
     assert "Backup written to" in result.output
     if on_postgres():
         assert "running pg_dump" in result.output
+        assert "pg_dump: table public.posts" in result.output
     else:
         assert "online backup API" in result.output
         assert "Copied: 50%" in result.output and "Copied: 100%" in result.output
@@ -115,6 +116,10 @@ def test_backup_while_writing_restores_a_consistent_copy(databases, tmp_path):
     restored = cli(target, "restore", str(tmp_path / "casebook.backup"))
     assert restored.exit_code == 0, restored.output
     assert "Restored" in restored.output
+    if on_postgres():
+        assert "pg_restore: table public.posts" in restored.output
+    else:
+        assert "Restored: 100%" in restored.output
 
     live = all_rows(app.extensions["casebook.engine"])
     copy = all_rows(make_engine(target_url))
