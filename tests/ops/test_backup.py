@@ -8,6 +8,7 @@ import time
 import pytest
 from sqlalchemy import func, insert, select
 
+from casebook import cli as cli_module
 from casebook import migrate
 from casebook.cases.loader import load_directory
 from casebook.cases.service import import_cases
@@ -85,17 +86,34 @@ class Writer(threading.Thread):
             self.engine.dispose()
 
 
-def test_backup_while_writing_restores_a_consistent_copy(databases, tmp_path):
+def wait_for_more(writer: Writer, than: int) -> None:
+    deadline = time.monotonic() + 10
+    while len(writer.committed) <= than and time.monotonic() < deadline:
+        time.sleep(0.005)
+
+
+def test_backup_while_writing_restores_a_consistent_copy(databases, tmp_path, monkeypatch):
     source_url = databases("source")
     app, thread_id, author_id = seeded_app(source_url)
     writer = Writer(source_url, thread_id, author_id)
     writer.start()
-    while len(writer.committed) < 5:
-        time.sleep(0.01)
+    wait_for_more(writer, 5)
     before = len(writer.committed)
+    # Small steps, and after the first one the writer commits again: the SQLite
+    # copy is sure to straddle writes however fast this machine copies.
+    monkeypatch.setattr("casebook.ops.backup.PAGES_PER_STEP", 16)
+    shown = cli_module._Progress.__call__
+
+    def progress_then_write(self, done, total):
+        shown(self, done, total)
+        if done < total:
+            wait_for_more(writer, len(writer.committed))
+
+    monkeypatch.setattr(cli_module._Progress, "__call__", progress_then_write)
 
     result = cli(app, "backup", str(tmp_path / "casebook.backup"))
     during = len(writer.committed) - before
+    monkeypatch.undo()
     time.sleep(0.2)
     writer.stop.set()
     writer.join(timeout=30)

@@ -74,6 +74,8 @@ class Server:
             sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{self.port}",
             "--workers", str(WORKERS), "--threads", str(THREADS),
             "--control-socket", str(self.folder / "gunicorn.ctl"),
+            # --preload: the app is imported once, so twenty restarts fit the time
+            # budget; it opens no database connection before the fork.
             "--graceful-timeout", "2", "--preload", "casebook:create_app()",
         ]
         with self.log.open("a") as log:
@@ -152,6 +154,9 @@ class Client:
                 self.figures.interrupted += 1
                 if not expect_kill:
                     self.figures.errors.append(f"{self.email}: {exc!r}")
+            except Exception as exc:  # a broken client must fail the test, not stop quietly
+                self.figures.errors.append(f"{self.email}: client failed: {exc!r}")
+                return
 
     def _send(self, path: str, data: dict, ok: tuple[int, ...] = (302,)) -> requests.Response:
         self.figures.requests += 1
@@ -273,6 +278,7 @@ def lost_and_doubled(app, clients: list[Client]) -> tuple[list[str], list[str]]:
             [m for m in acknowledged if stored[m] > 1])
 
 
+@pytest.mark.reliability
 def test_no_acknowledged_post_is_lost_under_load_or_kills(database_urls, tmp_path, capsys):
     url = database_urls("reliability")
     app, gid, thread_ids, emails = seminar(url, tmp_path)
