@@ -1,4 +1,9 @@
-"""Throwaway databases of the suite's engine: a SQLite file, or a new PostgreSQL database."""
+"""Throwaway databases of the suite's engine: a SQLite file, or a new PostgreSQL database.
+
+Fixtures built on ``scratch_databases`` also ask for ``database_url``, so an
+unreachable PostgreSQL skips them (or fails them under CASEBOOK_REQUIRE_POSTGRES)
+exactly like the rest of the suite.
+"""
 
 import os
 import uuid

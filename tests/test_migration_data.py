@@ -206,7 +206,7 @@ def same_columns(before: list[dict], after: list[dict]) -> list[dict]:
 
 
 @pytest.fixture
-def engine(tmp_path):
+def engine(tmp_path, database_url):
     with scratch_databases(tmp_path) as new:
         engine = make_engine(new("migration_data"))
         yield engine

@@ -28,7 +28,7 @@ FILLER_POSTS = 1500
 
 
 @pytest.fixture
-def databases(tmp_path, tmp_instance):
+def databases(tmp_path, tmp_instance, database_url):
     with scratch_databases(tmp_path) as new:
         yield new
 

@@ -8,7 +8,7 @@ from tests.scratch import on_postgres, scratch_databases
 
 
 @pytest.fixture
-def app(tmp_path, tmp_instance):
+def app(tmp_path, tmp_instance, database_url):
     with scratch_databases(tmp_path) as new:
         app, _, _ = seeded_app(new("check"))
         yield app

@@ -224,7 +224,7 @@ class Client:
 
 
 @pytest.fixture
-def database_urls(tmp_path):
+def database_urls(tmp_path, tmp_instance, database_url):
     with scratch_databases(tmp_path) as new:
         yield new
 
