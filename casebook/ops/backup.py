@@ -61,6 +61,8 @@ def backup(engine: Engine, destination: Path, say: Say, progress: Progress) -> N
     """Write a consistent copy of the database to ``destination`` (which must not exist)."""
     if destination.exists():
         raise BackupError(f"{destination} already exists; choose a new file name.")
+    if not destination.parent.is_dir():
+        raise BackupError(f"The folder {destination.parent} does not exist.")
     if engine_kind(engine) == "sqlite":
         _backup_sqlite(sqlite_path(engine), destination, say, progress)
     elif engine_kind(engine) == "postgresql":
@@ -70,6 +72,9 @@ def backup(engine: Engine, destination: Path, say: Say, progress: Progress) -> N
 
 
 def _backup_sqlite(source_path: Path, destination: Path, say: Say, progress: Progress) -> None:
+    if not source_path.is_file():
+        # sqlite3 would quietly create an empty database there and back that up.
+        raise BackupError(f"There is no database at {source_path}.")
     say(f"SQLite: copying {source_path} with the online backup API.")
     source = sqlite3.connect(source_path, timeout=15, isolation_level=None)
     target = sqlite3.connect(destination)

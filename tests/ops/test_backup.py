@@ -206,3 +206,12 @@ def test_backup_will_not_overwrite_a_file(databases, tmp_path):
     assert result.exit_code != 0
     assert "already exists" in result.output
     assert existing.read_text() == "precious"
+
+
+def test_backup_into_a_missing_folder_says_so(databases, tmp_path):
+    app = make_test_app(databases("empty"))
+
+    result = cli(app, "backup", str(tmp_path / "no-such-folder" / "casebook.backup"))
+
+    assert result.exit_code != 0
+    assert "does not exist" in result.output
