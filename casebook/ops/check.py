@@ -5,6 +5,8 @@ from collections.abc import Callable
 from sqlalchemy import ForeignKeyConstraint, MetaData, exists, select, text
 from sqlalchemy.engine import Connection, Engine
 
+from casebook import migrate
+
 Say = Callable[[str], None]
 # How many broken rows are named per broken reference; the count says the rest.
 EXAMPLES = 5
@@ -12,17 +14,29 @@ EXAMPLES = 5
 
 def check(engine: Engine, say: Say) -> list[str]:
     """Every problem found, one sentence each; an empty list means the database is sound."""
+    problems = _revision(engine)
     with engine.connect() as connection:
         if engine.dialect.name == "sqlite":
             say("SQLite: running PRAGMA integrity_check.")
-            problems = _sqlite_integrity(connection)
+            problems += _sqlite_integrity(connection)
             say("SQLite: running PRAGMA foreign_key_check.")
             problems += _sqlite_foreign_keys(connection)
         else:
             say(f"{engine.dialect.name}: looking for invalid indexes.")
-            problems = _postgres_indexes(connection)
+            problems += _postgres_indexes(connection)
             problems += _orphans(connection, say)
     return problems
+
+
+def _revision(engine: Engine) -> list[str]:
+    """A restored old backup works only once migrated; say so before anyone starts the app."""
+    current, head = migrate.current_revision(engine), migrate.head_revision(engine)
+    if current == head:
+        return []
+    if current is None:
+        return ["The database has no Casebook tables yet: run 'casebook db upgrade'."]
+    return [f"The database is at migration {current}, this Casebook needs {head}: "
+            f"run 'casebook db upgrade'."]
 
 
 def _sqlite_integrity(connection: Connection) -> list[str]:

@@ -3,6 +3,9 @@
 import pytest
 from sqlalchemy import text
 
+from casebook import migrate
+from casebook.db import make_engine
+from tests.conftest import make_test_app
 from tests.ops.test_backup import cli, seeded_app
 from tests.scratch import on_postgres, scratch_databases
 
@@ -40,3 +43,19 @@ def test_check_reports_a_post_whose_thread_is_missing(app):
     assert result.exit_code == 1
     assert "1 row points from posts.thread_id to a missing row in threads" in result.output
     assert "1 problem(s) found." in result.output
+
+
+def test_check_says_when_the_database_needs_migrating(tmp_path, tmp_instance, database_url):
+    with scratch_databases(tmp_path) as new:
+        url = new("old")
+        engine = make_engine(url)
+        migrate.upgrade(engine, "0003")
+        engine.dispose()
+        app = make_test_app(url)
+
+        result = cli(app, "check")
+
+        app.extensions["casebook.engine"].dispose()
+    assert result.exit_code == 1
+    assert "The database is at migration 0003" in result.output
+    assert "run 'casebook db upgrade'" in result.output
