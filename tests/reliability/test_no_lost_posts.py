@@ -129,7 +129,6 @@ class Client:
         self.seen: list[int] = []
         self.thread_of: dict[int, int] = {}
         self.token = ""
-        self.lock = threading.Lock()
 
     def sign_in(self) -> None:
         page = self.http.get(self.base + "/account/sign-in", timeout=10)
@@ -173,6 +172,9 @@ class Client:
 
     def _acknowledge(self, marker: str, answer: requests.Response) -> None:
         found = re.search(r"/threads/(\d+)\?.*#post-(\d+)$", answer.headers.get("Location", ""))
+        if answer.status_code == 302 and not found:
+            self.figures.errors.append(f"post answered with a redirect to "
+                                       f"{answer.headers.get('Location')!r}, not to the post")
         if answer.status_code == 302 and found:
             thread_id, post_id = int(found.group(1)), int(found.group(2))
             self.figures.acknowledged[marker] = post_id
@@ -181,7 +183,7 @@ class Client:
             self.own.add(post_id)
             self.seen.append(post_id)
 
-    def post(self, reply_to: int | None = None) -> None:
+    def post(self, reply_to: tuple[int, int] | None = None) -> None:
         marker = f"mk{uuid.uuid4().hex}"
         thread_id = self.random.choice(self.thread_ids)
         data = {"body": f"My answer {marker}: the police should **wait**.",
