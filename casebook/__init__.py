@@ -29,6 +29,9 @@ def create_app(config: dict | None = None) -> Flask:
         "RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "memory://"
     )
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", False)
+    # Should Redis go away, each worker counts in its own memory until it is
+    # back, rather than every limited page answering with a 500.
+    app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
     if app.config["PROXY_COUNT"]:
         # Behind a reverse proxy the client address comes from X-Forwarded-For;
         # without this every visitor would share the proxy's rate limit.

@@ -46,12 +46,35 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "SECRET_KEY": overrides.get("SECRET_KEY") or _secret_key(instance_path),
         "DATABASE_URL": database_url,
         "REDIS_URL": os.environ.get("CASEBOOK_REDIS_URL") or None,
+        # Lets several sites (or test runs) share one Redis without sharing counts.
+        "RATELIMIT_KEY_PREFIX": os.environ.get("CASEBOOK_REDIS_KEY_PREFIX", ""),
         "CASES_DIR": os.environ.get("CASEBOOK_CASES_DIR") or str(resource_dir("cases")),
         "SUPPORT_FILE": os.environ.get("CASEBOOK_SUPPORT_FILE") or None,
         "SITE_NAME": os.environ.get("CASEBOOK_SITE_NAME", "Casebook"),
         "PROXY_COUNT": int(os.environ.get("CASEBOOK_PROXY_COUNT", "0") or 0),
         "SIGNIN_RATE_LIMIT": os.environ.get(
             "CASEBOOK_SIGNIN_RATE_LIMIT", "10 per minute;30 per hour"
+        ),
+        "SIGNIN_ACCOUNT_RATE_LIMIT": os.environ.get(
+            "CASEBOOK_SIGNIN_ACCOUNT_RATE_LIMIT", "5 per minute;20 per hour"
+        ),
+        "POST_RATE_LIMIT": os.environ.get(
+            "CASEBOOK_POST_RATE_LIMIT", "10 per minute;100 per hour"
+        ),
+        "REPORT_RATE_LIMIT": os.environ.get(
+            "CASEBOOK_REPORT_RATE_LIMIT", "10 per minute;50 per hour"
+        ),
+        "EXPORT_RATE_LIMIT": os.environ.get(
+            "CASEBOOK_EXPORT_RATE_LIMIT", "10 per minute;100 per hour"
+        ),
+        "JOIN_RATE_LIMIT": os.environ.get(
+            "CASEBOOK_JOIN_RATE_LIMIT", "20 per minute;200 per day"
+        ),
+        "INVITE_PAGE_RATE_LIMIT": os.environ.get(
+            "CASEBOOK_INVITE_PAGE_RATE_LIMIT", "60 per minute;1000 per day"
+        ),
+        "DATA_DOWNLOAD_RATE_LIMIT": os.environ.get(
+            "CASEBOOK_DATA_DOWNLOAD_RATE_LIMIT", "5 per hour"
         ),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

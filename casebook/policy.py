@@ -65,6 +65,18 @@ def is_member(user: AnyUser, membership: Membership | None) -> bool:
     return bool(user.is_authenticated) and _active(membership)
 
 
+def is_archived(membership: Membership | None) -> bool:
+    # The view loaded the group first, so ``membership.group`` costs no query.
+    return membership is not None and membership.group.archived
+
+
+def _member_may_change(user: AnyUser, membership: Membership | None) -> bool:
+    """An archived group is read-only for everyone: whatever a member could change
+    there (posts, reports, moderation, memberships, discussions) waits until a
+    facilitator unarchives it."""
+    return is_member(user, membership) and not is_archived(membership)
+
+
 def is_facilitator(user: AnyUser, membership: Membership | None) -> bool:
     return is_member(user, membership) and membership.role == FACILITATOR
 
@@ -85,8 +97,19 @@ def may_manage_group(user: AnyUser, membership: Membership | None) -> bool:
     return is_facilitator(user, membership)
 
 
+def may_change_group(user: AnyUser, membership: Membership | None) -> bool:
+    """What a facilitator changes inside the group (discussions, roles, re-admissions):
+    not while the group is archived."""
+    return may_manage_group(user, membership) and not is_archived(membership)
+
+
+def may_archive_or_delete_group(user: AnyUser, membership: Membership | None) -> bool:
+    """Archiving, unarchiving and deleting stay open to facilitators of an archived group."""
+    return is_facilitator(user, membership)
+
+
 def may_moderate(user: AnyUser, membership: Membership | None) -> bool:
-    return is_moderator(user, membership)
+    return is_moderator(user, membership) and not is_archived(membership)
 
 
 def may_read_moderation_log(user: AnyUser, membership: Membership | None) -> bool:
@@ -105,12 +128,14 @@ def may_view_members(user: AnyUser, membership: Membership | None) -> bool:
 
 
 def may_change_role(user: AnyUser, membership: Membership | None, target: Membership) -> bool:
-    return may_manage_group(user, membership) and target.is_active
+    return may_change_group(user, membership) and target.is_active
 
 
 def may_remove_member(user: AnyUser, membership: Membership | None, target: Membership) -> bool:
     """Facilitators remove anyone but themselves; moderators remove participants."""
     if not target.is_active or membership is None or target.id == membership.id:
+        return False
+    if is_archived(membership):
         return False
     if is_facilitator(user, membership):
         return True
@@ -119,7 +144,7 @@ def may_remove_member(user: AnyUser, membership: Membership | None, target: Memb
 
 def may_readmit_member(user: AnyUser, membership: Membership | None, target: Membership) -> bool:
     """Only facilitators let a removed person back in."""
-    return is_facilitator(user, membership) and target.status == REMOVED_MEMBER
+    return may_change_group(user, membership) and target.status == REMOVED_MEMBER
 
 
 def may_mute_member(user: AnyUser, membership: Membership | None, target: Membership) -> bool:
@@ -158,7 +183,7 @@ def may_view_discussion(user: AnyUser, membership: Membership | None,
 def may_post_in(user: AnyUser, membership: Membership | None, thread: Thread,
                 now: datetime | None = None) -> bool:
     now = now or utcnow()
-    if not is_member(user, membership) or membership.is_muted(now):
+    if not _member_may_change(user, membership) or membership.is_muted(now):
         return False
     if not discussion_is_open(thread.discussion, now):
         return False
@@ -168,7 +193,7 @@ def may_post_in(user: AnyUser, membership: Membership | None, thread: Thread,
 def may_start_thread(user: AnyUser, membership: Membership | None, discussion: Discussion,
                      now: datetime | None = None) -> bool:
     now = now or utcnow()
-    if not is_member(user, membership) or membership.is_muted(now):
+    if not _member_may_change(user, membership) or membership.is_muted(now):
         return False
     if not discussion_is_open(discussion, now):
         return False
@@ -240,17 +265,23 @@ def may_edit_post(user: AnyUser, membership: Membership | None, post: Post,
 
 
 def may_delete_post(user: AnyUser, membership: Membership | None, post: Post) -> bool:
-    return (is_member(user, membership) and post.author_id == user.id
+    return (_member_may_change(user, membership) and post.author_id == user.id
             and post.status in (PUBLISHED, PENDING, HIDDEN))
 
 
 def may_report_post(user: AnyUser, membership: Membership | None, post: Post) -> bool:
-    return (is_member(user, membership) and post.status == PUBLISHED
+    return (_member_may_change(user, membership) and post.status == PUBLISHED
             and post.author_id != user.id)
 
 
 def may_see_edit_history(user: AnyUser, membership: Membership | None) -> bool:
     return is_moderator(user, membership) or is_site_admin(user)
+
+
+def may_see_teaching_notes(user: AnyUser, membership: Membership | None) -> bool:
+    """The session plan, pitfalls and safeguarding notes are for the people who
+    run the discussion; participants would read the pitfalls as answers."""
+    return is_moderator(user, membership)
 
 
 def may_export(user: AnyUser, membership: Membership | None) -> bool:

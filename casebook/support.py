@@ -8,7 +8,9 @@ import yaml
 from casebook.paths import PACKAGE_DIR
 
 DEFAULT_FILE = PACKAGE_DIR / "data" / "support-uk.yaml"
-_FIELDS = ("name", "for", "phone", "email", "url", "other")
+_FIELDS = ("name", "for", "phone", "email", "url", "other", "kind")
+# A reporting channel is not someone to talk to, so the panel lists the two apart.
+KINDS = ("help", "report")
 
 
 @dataclass(frozen=True)
@@ -19,6 +21,7 @@ class SupportOrganisation:
     email: str | None = None
     url: str | None = None
     other: str | None = None
+    kind: str = "help"
 
     @property
     def tel(self) -> str | None:
@@ -44,9 +47,12 @@ def load_support(path: str | Path | None) -> list[SupportOrganisation]:
         url = entry.get("url")
         if url and not str(url).startswith("https://"):
             raise ValueError(f"{source}: entry {index + 1} url must start with https://")
+        kind = entry.get("kind", "help")
+        if kind not in KINDS:
+            raise ValueError(f"{source}: entry {index + 1} kind must be one of {', '.join(KINDS)}")
         organisations.append(SupportOrganisation(
             name=str(entry["name"]), for_whom=str(entry["for"]),
             phone=str(entry["phone"]) if entry.get("phone") else None,
-            email=entry.get("email"), url=url, other=entry.get("other"),
+            email=entry.get("email"), url=url, other=entry.get("other"), kind=kind,
         ))
     return organisations

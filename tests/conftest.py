@@ -80,6 +80,11 @@ def make_test_app(database_url, **overrides):
         "DATABASE_URL": database_url,
         "RATELIMIT_STORAGE_URI": "memory://",
         "CASES_DIR": str(CASES_DIR),
+        # Suites that write hundreds of posts would meet these limits;
+        # tests/test_abuse_limits.py sets small ones and checks the defaults.
+        "POST_RATE_LIMIT": "10000 per minute",
+        "REPORT_RATE_LIMIT": "10000 per minute",
+        "EXPORT_RATE_LIMIT": "10000 per minute",
     }
     config.update(overrides)
     return create_app(config)

@@ -68,6 +68,7 @@ MATRIX: dict[str, list[Check]] = {
         Check("POST", SIGNED_IN, data={"display_name": "A new name"}),
     ],
     "accounts.delete_account": [Check("POST", SIGNED_IN)],
+    "accounts.download_data": [Check("POST", SIGNED_IN)],
     "groups.my_groups": [Check("GET", SIGNED_IN)],
     "groups.create": [Check("GET", SIGNED_IN), Check("POST", SIGNED_IN)],
     "groups.join_form": [Check("GET", SIGNED_IN), Check("POST", SIGNED_IN)],
@@ -78,6 +79,15 @@ MATRIX: dict[str, list[Check]] = {
     "groups.overview": [Check("GET", MEMBERS_READ, G)],
     "groups.leave": [Check("POST", row(404, 404, OK, OK, OK, 403), G)],
     "groups.settings": [Check("GET", FACILITATORS, G), Check("POST", FACILITATORS, G)],
+    "groups.deleted_member_posts": [
+        Check("POST", FACILITATORS, G, {"deleted_member_posts": "remove"}),
+    ],
+    "groups.archive": [Check("POST", FACILITATORS, G)],
+    "groups.unarchive": [Check("POST", FACILITATORS, G)],
+    "groups.delete_group": [
+        Check("GET", FACILITATORS, G),
+        Check("POST", FACILITATORS, G, {"name": "main_group"}),
+    ],
     "groups.rotate_code": [Check("POST", FACILITATORS, G)],
     "groups.disable_code": [Check("POST", FACILITATORS, G)],
     "groups.code_expiry": [Check("POST", FACILITATORS, G, {"expires_at": ""})],

@@ -10,6 +10,7 @@ def test_instance_path_from_environment_holds_the_generated_secret(monkeypatch, 
     app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}"})
     assert app.instance_path == str(folder)
     assert (folder / "secret_key").read_text().strip() == app.config["SECRET_KEY"]
+    assert (folder / "secret_key").stat().st_mode & 0o777 == 0o600
     # A second start reuses the key, so sessions survive a restart.
     again = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}"})
     assert again.config["SECRET_KEY"] == app.config["SECRET_KEY"]

@@ -73,7 +73,7 @@ def test_every_table_stacks_and_every_cell_carries_its_column_heading(pages):
         assert not found.unlabelled_cells, (
             f"{name}: body cells without data-label at {found.unlabelled_cells}")
     # The world puts rows in every table the app has, so none was skipped by being empty.
-    assert tables_seen == {"members", "join requests", "queue", "log", "words"}
+    assert tables_seen == {"members", "join requests", "queue", "log", "words", "discussion"}
 
 
 def test_every_page_links_the_favicon_and_the_script(app, pages):
@@ -97,7 +97,7 @@ def test_the_group_page_offers_the_join_code_and_link_for_copying(app):
         fay = signed_in(app, world["users"]["facilitator"])
         code = world["code"]
     html = fay.get(f"/groups/{world['group']}").get_data(as_text=True)
-    assert f'data-copy-value="{code[:4]}-{code[4:]}" data-copy-label="join code"' in html
+    assert f'data-copy-value="{code[:5]}-{code[5:]}" data-copy-label="join code"' in html
     assert f'data-copy-value="http://localhost/join/{code}" data-copy-label="invite link"' in html
     assert 'Join requests</a>\n          <span class="badge badge-alert">1 waiting</span>' in html
 

@@ -18,6 +18,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from casebook import migrate
+from casebook.cases.models import Case
 from casebook.db import make_engine
 from casebook.discussion.models import ContentNoteAck, Post, Thread
 from casebook.groups.models import Group, Membership
@@ -181,11 +182,43 @@ def fill_0004(c: Connection) -> None:
         {"user_id": 3, "discussion_id": 1, "acknowledged_at": at(31)})
 
 
+def check_0005(c: Connection) -> None:
+    assert column(c, "cases", "teaching_notes") == {1: None}
+
+
+TEACHING_NOTES = {"objectives": ["Weigh deterrence against help."],
+                  "seminar_plan": [{"minutes": 10, "activity": "Read the decision aloud.",
+                                    "prompts": ["p1"]}]}
+
+
+def fill_0005(c: Connection) -> None:
+    cases = tables(c)["cases"]
+    c.execute(update(cases).where(cases.c.id == 1).values(teaching_notes=TEACHING_NOTES))
+
+
+def check_0006(c: Connection) -> None:
+    # Existing groups keep a leaving member's words and are not archived.
+    assert column(c, "groups", "deleted_member_posts") == {1: "keep"}
+    assert column(c, "groups", "archived_at") == {1: None}
+
+
+def fill_0006(c: Connection) -> None:
+    put(c, "groups", {
+        "id": 2, "name": "Last year's seminar", "description_md": "", "description_html": "",
+        "kind": "reading", "join_code": None, "join_code_expires_at": None,
+        "requires_approval": False, "premoderation": "off", "premoderation_first_n": 3,
+        "next_pseudonym": 1, "created_at": at(60), "created_by_id": 1,
+        "deleted_member_posts": "remove", "archived_at": at(70),
+    })
+
+
 STEPS = [
     Step("0001", fill_0001),
     Step("0002", fill_0002, check_0002),
     Step("0003", fill_0003, check_0003),
     Step("0004", fill_0004, check_0004),
+    Step("0005", fill_0005, check_0005),
+    Step("0006", fill_0006, check_0006),
 ]
 
 
@@ -256,3 +289,7 @@ def test_upgrading_step_by_step_keeps_every_row_and_relation(engine):
         assert action.target_user.display_name == "Fay"
         assert session.get(Membership, 2).muted_until == at(500)
         assert session.get(ContentNoteAck, (2, 1)).acknowledged_at == at(30)
+        assert session.get(Case, 1).teaching_notes == TEACHING_NOTES
+        archived = session.get(Group, 2)
+        assert archived.archived_at == at(70)
+        assert archived.deleted_member_posts == "remove"

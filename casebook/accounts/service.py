@@ -2,12 +2,14 @@
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import exists, select
+from sqlalchemy import delete, exists, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
 from casebook.accounts.models import User
-from casebook.groups.models import ACTIVE, FACILITATOR, Group, Membership
+from casebook.discussion.models import REMOVED, Discussion, Post, PostRevision, Thread
+from casebook.groups.models import ACTIVE, FACILITATOR, REMOVE_POSTS, Group, Membership
+from casebook.moderation.models import Report
 
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 1024
@@ -138,16 +140,56 @@ def groups_left_without_facilitator(session: Session, user: User) -> list[str]:
 
 
 def delete_account(session: Session, user: User, password: str) -> None:
-    """Delete the account; posts stay, credited to "deleted account".
+    """Delete the account and erase what identifies its owner.
 
     Raises WrongPassword, or StillNeeded when a group would be left with
-    members but nobody to run it.
+    members but nobody to run it. See ``erase_account`` for what goes.
     """
     if not _verify(user.password_hash, password):
         raise WrongPassword()
     orphaned = groups_left_without_facilitator(session, user)
     if orphaned:
         raise StillNeeded(orphaned)
+    erase_account(session, user)
+
+
+def erase_account(session: Session, user: User) -> None:
+    """Remove the account row and, with it, every record naming its owner; commits.
+
+    In groups set to remove a deleted member's posts, their text and edit
+    history are erased and the thread keeps a "Post removed" placeholder (so
+    post numbers and permalinks stay put); reports about those posts go too.
+    Elsewhere the posts stay, credited to "Deleted member". The database then
+    drops memberships, join requests, read marks and content-note
+    acknowledgements (ON DELETE CASCADE) and clears the author, reporter and
+    moderation-log actor and target columns (ON DELETE SET NULL), so the log
+    keeps each action without saying whose it was. A group left with no active
+    member is deleted with everything in it: nobody could read or run it again.
+    """
+    removing = (
+        select(Post.id).join(Thread, Post.thread_id == Thread.id)
+        .join(Discussion, Thread.discussion_id == Discussion.id)
+        .join(Group, Discussion.group_id == Group.id)
+        .where(Post.author_id == user.id, Group.deleted_member_posts == REMOVE_POSTS)
+    )
+    post_ids = list(session.scalars(removing))
+    if post_ids:
+        session.execute(delete(PostRevision).where(PostRevision.post_id.in_(post_ids)))
+        session.execute(delete(Report).where(Report.post_id.in_(post_ids)))
+        session.execute(
+            update(Post).where(Post.id.in_(post_ids)).values(
+                status=REMOVED, body_md="", body_html="", word_count=0,
+                moderation_reason=None, flagged=False, submission_key=None,
+            ).execution_options(synchronize_session=False)
+        )
+    others = aliased(Membership)
+    abandoned = select(Membership.group_id).where(
+        Membership.user_id == user.id, Membership.status == ACTIVE,
+        ~exists().where(others.group_id == Membership.group_id, others.user_id != user.id,
+                        others.status == ACTIVE),
+    )
+    session.execute(delete(Group).where(Group.id.in_(abandoned))
+                    .execution_options(synchronize_session=False))
     session.delete(user)
     session.commit()
 

@@ -1,5 +1,8 @@
+import json
+
 from flask import (
     Blueprint,
+    Response,
     current_app,
     flash,
     redirect,
@@ -10,6 +13,7 @@ from flask import (
 from flask_login import current_user, login_required, login_user, logout_user
 
 from casebook.accounts import service
+from casebook.accounts.export import personal_data
 from casebook.accounts.forms import (
     ChangePasswordForm,
     DeleteAccountForm,
@@ -18,28 +22,14 @@ from casebook.accounts.forms import (
     SignInForm,
     TimezoneForm,
 )
-from casebook.db import get_session
-from casebook.extensions import limiter
+from casebook.db import get_session, utcnow
 from casebook.groups import service as groups
-from casebook.groups.access import invitation_in_next, invite_code_in_next
-from casebook.groups.views import JOIN_LINK_GET_LIMIT
+from casebook.groups.access import invitation_in_next
+from casebook.limits import data_download, invite_pages, signin_per_account, signin_per_address
 from casebook.security import safe_next
+from casebook.timefmt import zone_for
 
 bp = Blueprint("accounts", __name__, url_prefix="/account")
-
-
-def _signin_limit() -> str:
-    return current_app.config["SIGNIN_RATE_LIMIT"]
-
-
-def _submitted_email() -> str:
-    # Limits guesses against one account from many addresses; keyed on the
-    # normalised email whether or not it is registered, so it reveals nothing.
-    return "signin-email:" + service.email_key(request.form.get("email", ""))
-
-
-def _next_is_no_invite_link() -> bool:
-    return invite_code_in_next(request.args.get("next")) is None
 
 
 def _landing(user, next_target: str | None):
@@ -62,16 +52,9 @@ def _auth_page(template: str, form, status: int):
     ), status
 
 
-# Showing a group's name for a code makes these pages a way to test codes, so
-# when ``next`` is an invite link (valid or not) they are limited like the link.
-_invite_page_limit = limiter.limit(
-    JOIN_LINK_GET_LIMIT, methods=["GET"], exempt_when=_next_is_no_invite_link,
-)
-
-
 @bp.route("/register", methods=["GET", "POST"])
-@limiter.limit(_signin_limit, methods=["POST"])
-@_invite_page_limit
+@signin_per_address
+@invite_pages
 def register():
     if current_user.is_authenticated:
         return _landing(current_user, request.args.get("next"))
@@ -96,9 +79,9 @@ def register():
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
-@limiter.limit(_signin_limit, methods=["POST"])
-@limiter.limit(_signin_limit, methods=["POST"], key_func=_submitted_email)
-@_invite_page_limit
+@signin_per_address
+@signin_per_account
+@invite_pages
 def sign_in():
     form = SignInForm()
     if request.method == "GET":
@@ -137,6 +120,22 @@ def _account_page(password_form=None, delete_form=None, timezone_form=None, name
 @login_required
 def account():
     return _account_page()
+
+
+@bp.route("/data", methods=["POST"])
+@login_required
+@data_download
+def download_data():
+    """A POST, so the app-wide CSRF check stops another site making a signed-in
+    browser fetch it (a GET would only need a link)."""
+    document = personal_data(get_session(), current_user)
+    day = utcnow().astimezone(zone_for(current_user)).date()
+    response = Response(json.dumps(document, ensure_ascii=False, indent=2),
+                        mimetype="application/json")
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="casebook-my-data-{day.isoformat()}.json"')
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.route("/display-name", methods=["POST"])

@@ -21,6 +21,11 @@ ID_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])$")
 
 REQUIRED = ("slug", "title", "summary", "themes", "content_note", "reading_minutes",
             "sources", "stakeholders", "lenses", "prompts", "positions")
+OPTIONAL = ("own_questions", "teaching_notes")
+TEACHING_NOTES = ("objectives", "seminar_plan", "reading_group_plan", "key_terms", "pitfalls",
+                  "safeguarding")
+SEMINAR_MINUTES = 90
+READING_GROUP_WEEKS = 6
 
 
 @dataclass(frozen=True)
@@ -68,6 +73,10 @@ class CaseData:
     prompts: list[PromptData]
     positions: list[PositionData]
     body: str
+    # Words the case itself puts in quotation marks, so no source has to contain them.
+    own_questions: list[str] = field(default_factory=list)
+    # Facilitator-only; see _teaching_notes for its shape.
+    teaching_notes: dict | None = None
     digest: str = field(default="")
 
 
@@ -157,7 +166,7 @@ def parse_case_file(path: Path) -> CaseData:
         raise CaseFileError([CaseProblem(path, "front matter", "must be a YAML mapping")])
 
     for key in front:
-        if key not in REQUIRED:
+        if key not in REQUIRED and key not in OPTIONAL:
             check.fail(str(key), "is not a known field")
     for key in REQUIRED:
         if key not in front:
@@ -200,7 +209,11 @@ def parse_case_file(path: Path) -> CaseData:
             else:
                 lenses.append(lens)
 
+    before_prompts = len(check.problems)
     prompts = _prompts(check, front["prompts"]) if "prompts" in front else []
+    # Plans name prompts by id; with broken prompts every name would be a second,
+    # misleading problem.
+    prompts_valid = "prompts" in front and len(check.problems) == before_prompts
     positions = []
     if "positions" in front:
         seen: set[str] = set()
@@ -213,6 +226,15 @@ def parse_case_file(path: Path) -> CaseData:
             text = check.text(item.get("text"), f"{where}.text", 500)
             positions.append(PositionData(key=key, text=text))
 
+    own_questions = [
+        check.text(item, f"own_questions[{i}]", 500)
+        for i, item in enumerate(check.items(front["own_questions"], "own_questions"))
+    ] if "own_questions" in front else []
+
+    teaching_notes = (_teaching_notes(check, front["teaching_notes"],
+                                      prompts if prompts_valid else None)
+                      if "teaching_notes" in front else None)
+
     if not body.strip():
         check.fail("body", "the case needs a Markdown body after the front matter")
 
@@ -222,7 +244,8 @@ def parse_case_file(path: Path) -> CaseData:
         path=path, slug=slug, title=title, summary=summary, themes=sorted(set(themes)),
         content_note=content_note, reading_minutes=minutes, sources=sources,
         stakeholders=stakeholders, lenses=lenses, prompts=prompts, positions=positions,
-        body=body.strip() + "\n", digest=hashlib.sha256(raw.encode("utf-8")).hexdigest(),
+        body=body.strip() + "\n", own_questions=own_questions, teaching_notes=teaching_notes,
+        digest=hashlib.sha256(raw.encode("utf-8")).hexdigest(),
     )
 
 
@@ -254,6 +277,78 @@ def _prompts(check: _Checker, value) -> list[PromptData]:
                 lens = None
             prompts.append(PromptData(key=key, stage=stage, text=text, lens=lens))
     return prompts
+
+
+def _plan(check: _Checker, value, where: str, prompt_keys: set[str] | None,
+          with_minutes: bool) -> list[dict]:
+    steps = []
+    for i, item in enumerate(check.items(value, where)):
+        here = f"{where}[{i}]"
+        required = ("minutes", "activity") if with_minutes else ("activity",)
+        if not isinstance(item, dict):
+            check.fail(here, "must be a mapping with " + ", ".join(required))
+            continue
+        for key in item:
+            if key not in (*required, "prompts"):
+                check.fail(f"{here}.{key}", "is not a known field")
+        step: dict = {"activity": check.text(item.get("activity"), f"{here}.activity", 1000)}
+        if with_minutes:
+            minutes = item.get("minutes")
+            if not isinstance(minutes, int) or isinstance(minutes, bool) or minutes < 1:
+                check.fail(f"{here}.minutes", "must be a whole number of minutes, at least 1")
+                minutes = 0
+            step["minutes"] = minutes
+        keys = item.get("prompts", [])
+        if not isinstance(keys, list) or not all(isinstance(key, str) for key in keys):
+            check.fail(f"{here}.prompts", "must be a list of prompt ids")
+            keys = []
+        for key in keys:
+            if prompt_keys is not None and key not in prompt_keys:
+                check.fail(f"{here}.prompts", f"'{key}' is not a prompt id of this case")
+        step["prompts"] = keys
+        steps.append(step)
+    return steps
+
+
+def _teaching_notes(check: _Checker, value, prompts: list[PromptData] | None) -> dict:
+    """Objectives, a 90-minute seminar plan, a six-week reading-group plan, key
+    terms, pitfalls and safeguarding guidance, for facilitators and moderators."""
+    if not isinstance(value, dict):
+        check.fail("teaching_notes", "must be a mapping with " + ", ".join(TEACHING_NOTES))
+        return {}
+    for key in value:
+        if key not in TEACHING_NOTES:
+            check.fail(f"teaching_notes.{key}", "is not a known field")
+    for key in TEACHING_NOTES:
+        if key not in value:
+            check.fail(f"teaching_notes.{key}", "is missing")
+    prompt_keys = {prompt.key for prompt in prompts} if prompts is not None else None
+    notes = {
+        "objectives": [check.text(item, f"teaching_notes.objectives[{i}]", 500)
+                       for i, item in enumerate(check.items(value.get("objectives"),
+                                                            "teaching_notes.objectives"))],
+        "seminar_plan": _plan(check, value.get("seminar_plan"), "teaching_notes.seminar_plan",
+                              prompt_keys, with_minutes=True),
+        "reading_group_plan": _plan(check, value.get("reading_group_plan"),
+                                    "teaching_notes.reading_group_plan", prompt_keys,
+                                    with_minutes=False),
+        "key_terms": [check.mapping(item, f"teaching_notes.key_terms[{i}]", ("term", "meaning"))
+                      for i, item in enumerate(check.items(value.get("key_terms"),
+                                                           "teaching_notes.key_terms"))],
+        "pitfalls": [check.text(item, f"teaching_notes.pitfalls[{i}]", 1000)
+                     for i, item in enumerate(check.items(value.get("pitfalls"),
+                                                          "teaching_notes.pitfalls"))],
+        "safeguarding": check.text(value.get("safeguarding"), "teaching_notes.safeguarding"),
+    }
+    total = sum(step["minutes"] for step in notes["seminar_plan"])
+    if notes["seminar_plan"] and total != SEMINAR_MINUTES:
+        check.fail("teaching_notes.seminar_plan",
+                   f"minutes add up to {total}; the seminar plan is for {SEMINAR_MINUTES}")
+    weeks = len(notes["reading_group_plan"])
+    if weeks and weeks != READING_GROUP_WEEKS:
+        check.fail("teaching_notes.reading_group_plan",
+                   f"has {weeks} weeks; the reading-group plan is for {READING_GROUP_WEEKS}")
+    return notes
 
 
 def load_directory(directory: Path) -> list[CaseData]:

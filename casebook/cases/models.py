@@ -44,6 +44,9 @@ class Case(Base):
     # word search that behaves the same on SQLite and PostgreSQL.
     search_text: Mapped[str] = mapped_column(Text)
     source_digest: Mapped[str] = mapped_column(String(64))
+    # Facilitator-only notes from the case file (loader._teaching_notes); never
+    # shown to participants, never exported.
+    teaching_notes: Mapped[dict | None] = mapped_column(JSON)
     imported_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -74,6 +74,7 @@ def _apply(case: Case, data: CaseData) -> None:
     case.body_html = render_markdown(data.body)
     case.search_text = _search_text(data)
     case.source_digest = data.digest
+    case.teaching_notes = data.teaching_notes
 
     current_themes = {t.theme: t for t in case.themes}
     case.themes = [current_themes.get(name) or CaseTheme(theme=name) for name in data.themes]

@@ -40,6 +40,7 @@ from casebook.discussion.models import (
 from casebook.discussion.participation import headings, participation
 from casebook.discussion.service import author_label, members_by_user
 from casebook.groups.models import Group, Membership
+from casebook.moderation import service as moderation
 
 MEMBER_THREAD_STAGE = "Threads started by members"
 # A spreadsheet runs a cell starting with one of these as a formula.
@@ -235,3 +236,20 @@ def content_disposition(group: Group, discussion: Discussion, kind: str, ext: st
     plain = filename(group, discussion, kind, ext, day)
     full = filename(group, discussion, kind, ext, day, ascii_only=False)
     return f"attachment; filename=\"{plain}\"; filename*=UTF-8''{quote(full, safe='')}"
+
+
+def record(session: Session, discussion: Discussion, facilitator, what: str, *,
+           include_hidden: bool = False) -> None:
+    """Write a download to the group's moderation log (the action is shown
+    capitalised, so ``what`` is lower case) and commit.
+
+    Every facilitator and moderator can then see who took which words out of
+    Casebook and when, so an intruder in one facilitator's account leaves a
+    trace the others read.
+    """
+    reason = f"“{discussion.title}”"
+    if include_hidden:
+        reason += ", with the text of posts hidden by moderators"
+    moderation.log(session, discussion.group_id, facilitator, f"exported {what}",
+                   reason=reason)
+    session.commit()

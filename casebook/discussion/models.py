@@ -6,6 +6,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from casebook.accounts.models import User
 from casebook.cases.models import Case, Prompt
 from casebook.db import Base, UTCDateTime, utcnow
+from casebook.groups.models import Group
 
 NAMED, PSEUDONYMOUS = "named", "pseudonymous"
 IDENTITY_MODES = {NAMED: "Named", PSEUDONYMOUS: "Pseudonymous to peers"}
@@ -37,6 +38,7 @@ class Discussion(Base):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     case: Mapped[Case] = relationship()
+    group: Mapped[Group] = relationship()
     threads: Mapped[list["Thread"]] = relationship(
         back_populates="discussion", cascade="all, delete-orphan",
         order_by="(Thread.position, Thread.id)",
@@ -92,7 +94,7 @@ class Post(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     thread_id: Mapped[int] = mapped_column(ForeignKey("threads.id", ondelete="CASCADE"))
     # NULL once the author deletes their account; the post then reads
-    # "deleted account".
+    # "Deleted member".
     author_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), index=True
     )

@@ -43,7 +43,7 @@ TEXT_COLUMNS = {"member", "pseudonym", "role"}
 
 @dataclass
 class Row:
-    member: str  # real name, "Deleted account" for posts whose author deleted it
+    member: str  # real name, "Deleted member" for posts whose author deleted it
     pseudonym: str
     pseudonym_number: int | None
     role: str
@@ -131,7 +131,7 @@ def participation(session: Session, group: Group, discussion: Discussion) -> Par
                 pseudonym_number=membership.pseudonym_number,
                 role=membership.role_title, former=not current)
     if None in figures:
-        rows[None] = Row(member="Deleted account", pseudonym="", pseudonym_number=None,
+        rows[None] = Row(member="Deleted member", pseudonym="", pseudonym_number=None,
                          role="", former=True)
     for user_id, row in rows.items():
         posts, hidden, words, prompts, first, last = figures.get(

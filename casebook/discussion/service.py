@@ -495,7 +495,7 @@ class AuthorLabel:
         return f"{self.name} ({self.badge})" if self.badge else self.name
 
 
-DELETED_ACCOUNT = AuthorLabel("Deleted account")
+DELETED_ACCOUNT = AuthorLabel("Deleted member")
 
 
 def author_label(author: User | None, membership: Membership | None, discussion: Discussion,

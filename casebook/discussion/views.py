@@ -48,6 +48,7 @@ from casebook.discussion.service import PostRefused
 from casebook.groups.access import load_group, require
 from casebook.groups.models import Group, Membership
 from casebook.ids import parse_id, parse_page
+from casebook.limits import exports, posting
 from casebook.markdown import render_markdown
 from casebook.moderation import service as moderation
 from casebook.security import safe_next
@@ -126,7 +127,7 @@ def _settings_from(form, discussion_case_title: str | None = None) -> dict:
 @bp.route("/groups/<id:group_id>/discussions/new", methods=["GET", "POST"])
 def create(group_id: int):
     group, membership = load_group(group_id)
-    require(policy.may_manage_group(current_user, membership))
+    require(policy.may_change_group(current_user, membership))
     session = get_session()
     form = DiscussionForm()
     cases = list_cases(session)
@@ -152,7 +153,7 @@ def create(group_id: int):
 def edit(group_id: int, discussion_id: int):
     group, membership = load_group(group_id)
     discussion = _discussion(group, membership, discussion_id)
-    require(policy.may_manage_group(current_user, membership))
+    require(policy.may_change_group(current_user, membership))
     if request.method == "GET":
         form = DiscussionSettingsForm(formdata=None, data={
             "title": discussion.title,
@@ -219,6 +220,9 @@ def view(group_id: int, discussion_id: int):
         answered=answered, tracks_progress=policy.is_member(current_user, membership),
         identity_modes=IDENTITY_MODES,
         may_start_thread=policy.may_start_thread(current_user, membership, discussion, now),
+        teaching_notes=(discussion.case.teaching_notes
+                        if policy.may_see_teaching_notes(current_user, membership) else None),
+        prompt_texts={t.prompt.key: t.prompt.text_md for t in discussion.threads if t.prompt},
     )
 
 
@@ -296,6 +300,8 @@ def _posting_notice(membership: Membership | None, thread: Thread, now) -> str |
         return None
     if not policy.is_member(current_user, membership):
         return "visitor"
+    if policy.is_archived(membership):
+        return "archived"
     if membership.is_muted(now):
         return "muted"
     state = thread.discussion.state(now)
@@ -376,6 +382,7 @@ def thread(group_id: int, thread_id: int):
 
 
 @bp.route("/groups/<id:group_id>/threads/<id:thread_id>/posts", methods=["POST"])
+@posting
 def reply(group_id: int, thread_id: int):
     group, membership = load_group(group_id)
     found = load_thread(group, membership, thread_id)
@@ -418,6 +425,7 @@ def permalink(group_id: int, post_id: int):
 # Editing, deleting, history --------------------------------------------------
 
 @bp.route("/groups/<id:group_id>/posts/<id:post_id>/edit", methods=["GET", "POST"])
+@posting
 def edit_post(group_id: int, post_id: int):
     group, membership = load_group(group_id)
     post = load_post(group, membership, post_id)
@@ -476,6 +484,7 @@ def history(group_id: int, post_id: int):
 
 @bp.route("/groups/<id:group_id>/discussions/<id:discussion_id>/threads/new",
           methods=["GET", "POST"])
+@posting
 def new_thread(group_id: int, discussion_id: int):
     group, membership = load_group(group_id)
     discussion = _discussion(group, membership, discussion_id)
@@ -509,8 +518,7 @@ def new_thread(group_id: int, discussion_id: int):
 @bp.route("/groups/<id:group_id>/activity")
 def activity(group_id: int):
     group, membership = load_group(group_id)
-    sees_everything = (policy.may_moderate(current_user, membership)
-                       or policy.is_site_admin(current_user))
+    sees_everything = policy.sees_everything(current_user, membership)
     listing = service.activity(get_session(), group, current_user, page=_page_arg(),
                                sees_everything=sees_everything)
     real_names = {}
@@ -579,22 +587,32 @@ def _include_hidden() -> bool:
 
 
 @bp.route("/groups/<id:group_id>/discussions/<id:discussion_id>/transcript.md")
+@exports
 def export_markdown(group_id: int, discussion_id: int):
     group, discussion = _export_target(group_id, discussion_id)
-    body = export.transcript_markdown(get_session(), group, discussion,
-                                      include_hidden=_include_hidden())
+    session, include_hidden = get_session(), _include_hidden()
+    body = export.transcript_markdown(session, group, discussion, include_hidden=include_hidden)
+    export.record(session, discussion, current_user, "transcript (markdown)",
+                  include_hidden=include_hidden)
     return _download(body, group, discussion, "transcript", "md", "text/markdown")
 
 
 @bp.route("/groups/<id:group_id>/discussions/<id:discussion_id>/transcript.csv")
+@exports
 def export_csv(group_id: int, discussion_id: int):
     group, discussion = _export_target(group_id, discussion_id)
-    body = export.transcript_csv(get_session(), discussion, include_hidden=_include_hidden())
+    session, include_hidden = get_session(), _include_hidden()
+    body = export.transcript_csv(session, discussion, include_hidden=include_hidden)
+    export.record(session, discussion, current_user, "transcript (csv)",
+                  include_hidden=include_hidden)
     return _download(body, group, discussion, "transcript", "csv", "text/csv")
 
 
 @bp.route("/groups/<id:group_id>/discussions/<id:discussion_id>/participation.csv")
+@exports
 def export_participation(group_id: int, discussion_id: int):
     group, discussion = _export_target(group_id, discussion_id)
-    return _download(export.participation_csv(get_session(), group, discussion),
-                     group, discussion, "participation", "csv", "text/csv")
+    session = get_session()
+    body = export.participation_csv(session, group, discussion)
+    export.record(session, discussion, current_user, "participation summary")
+    return _download(body, group, discussion, "participation", "csv", "text/csv")

@@ -10,7 +10,7 @@ from wtforms.fields import DateTimeLocalField, SelectChoice
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange, Optional
 
 from casebook.forms import BaseForm
-from casebook.groups.models import GROUP_KINDS, PREMODERATION, ROLES
+from casebook.groups.models import DELETED_MEMBER_POSTS, GROUP_KINDS, PREMODERATION, ROLES
 from casebook.groups.service import PREMODERATION_MAX_N
 
 _NAME = [DataRequired(message="Enter a name for the group."),
@@ -75,7 +75,7 @@ class JoinForm(BaseForm):
         "Join code",
         validators=[DataRequired(message="Enter the join code your facilitator gave you."),
                     Length(max=40, message="That is longer than a join code.")],
-        description="8 letters and numbers, for example ABCD-EFGH. Capitals, spaces and "
+        description="10 letters and numbers, for example ABCDE-FGHJK. Capitals, spaces and "
                     "hyphens don't matter.",
         render_kw={"autocapitalize": "characters", "spellcheck": "false"},
     )
@@ -108,3 +108,22 @@ class DecisionForm(BaseForm):
 
 class ButtonForm(BaseForm):
     """No fields: a CSRF-protected button (rotate, disable, leave)."""
+
+
+class DeletedMemberPostsForm(BaseForm):
+    deleted_member_posts = RadioField(
+        "When a member deletes their account, their posts in this group",
+        choices=_choices(DELETED_MEMBER_POSTS),
+        invalid_choice_message="Choose what happens to a deleted member's posts.",
+        validators=[InputRequired(message="Choose what happens to a deleted member's posts.")],
+        description="Either way their name, email and pseudonym are erased. Removing "
+                    "also erases the text; replies to it stay.",
+    )
+
+
+class DeleteGroupForm(BaseForm):
+    name = StringField(
+        "Type the group's name to confirm",
+        validators=[DataRequired(message="Type the group's name to confirm.")],
+        render_kw={"spellcheck": "false"},
+    )

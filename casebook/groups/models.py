@@ -21,6 +21,12 @@ PREMODERATION = {
     "first": "For a member's first posts",
     "all": "For all posts",
 }
+# What happens to a member's posts in this group when they delete their account.
+KEEP_POSTS, REMOVE_POSTS = "keep", "remove"
+DELETED_MEMBER_POSTS = {
+    KEEP_POSTS: "Keep them, credited to “Deleted member”",
+    REMOVE_POSTS: "Remove them (the thread shows “Post removed” in their place)",
+}
 
 
 class Group(Base):
@@ -39,6 +45,11 @@ class Group(Base):
     premoderation: Mapped[str] = mapped_column(String(10), default="off")
     premoderation_first_n: Mapped[int] = mapped_column(Integer, default=3)
     next_pseudonym: Mapped[int] = mapped_column(Integer, default=1)
+    deleted_member_posts: Mapped[str] = mapped_column(
+        String(10), default=KEEP_POSTS, server_default=KEEP_POSTS
+    )
+    # Set while the group is archived: everyone may read, nobody may change anything.
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
@@ -49,6 +60,10 @@ class Group(Base):
     @property
     def kind_title(self) -> str:
         return GROUP_KINDS.get(self.kind, self.kind)
+
+    @property
+    def archived(self) -> bool:
+        return self.archived_at is not None
 
 
 class Membership(Base):

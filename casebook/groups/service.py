@@ -5,7 +5,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from casebook.accounts.models import User
@@ -13,6 +13,7 @@ from casebook.db import utcnow
 from casebook.discussion.models import NAMED, PSEUDONYMOUS, Discussion
 from casebook.groups.models import (
     ACTIVE,
+    DELETED_MEMBER_POSTS,
     FACILITATOR,
     GROUP_KINDS,
     LEFT,
@@ -29,7 +30,11 @@ from casebook.moderation import service as moderation
 
 # No 0/O, 1/I/L: codes are read aloud in seminar rooms and typed from slides.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
-CODE_LENGTH = 8
+# 31**10 is about 8.2e14 codes: guessing one within the rate limits is
+# hopeless (the arithmetic is in SECURITY.md).
+CODE_LENGTH = 10
+# Codes issued before codes grew to 10 characters keep working until rotated.
+LEGACY_CODE_LENGTH = 8
 PREMODERATION_MAX_N = 50
 INVALID_CODE = ("That code doesn't open a group. Check it with your facilitator; "
                 "it may have changed or expired.")
@@ -44,7 +49,7 @@ def new_join_code() -> str:
 
 
 def _unused_code(session: Session) -> str:
-    # 31**8 codes make a clash very unlikely; checking costs one query.
+    # A clash is very unlikely; checking costs one query.
     while True:
         code = new_join_code()
         if session.scalar(select(Group.id).where(Group.join_code == code)) is None:
@@ -52,7 +57,7 @@ def _unused_code(session: Session) -> str:
 
 
 def display_code(code: str) -> str:
-    """"ABCD-EFGH": easier to read aloud and copy; the hyphen is optional when typed."""
+    """"ABCDE-FGHJK": easier to read aloud and copy; the hyphen is optional when typed."""
     half = len(code) // 2
     return f"{code[:half]}-{code[half:]}"
 
@@ -158,7 +163,7 @@ def set_code_expiry(session: Session, group: Group, expires_at: datetime | None,
 def group_for_code(session: Session, code: str, now: datetime | None = None) -> Group | None:
     """The group a valid, unexpired code opens, or None (one answer for every failure)."""
     code = normalise_code(code)
-    if len(code) != CODE_LENGTH:
+    if len(code) not in (CODE_LENGTH, LEGACY_CODE_LENGTH):
         return None
     group = session.scalar(select(Group).where(Group.join_code == code))
     if group is None:
@@ -241,6 +246,8 @@ def join(session: Session, group: Group, user: User) -> JoinOutcome:
     membership = membership_of(session, group.id, user)
     if membership is not None and membership.is_active:
         return JoinOutcome(group, joined=True, already_member=True)
+    if group.archived:
+        raise GroupError(ARCHIVED_NO_JOINING)
     if membership is not None and membership.status == REMOVED:
         raise GroupError("You were removed from this group. Ask its facilitator to add you.")
     if group.requires_approval:
@@ -294,10 +301,15 @@ def pending_requests(session: Session, group: Group) -> list[JoinRequest]:
     ))
 
 
+ARCHIVED_NO_JOINING = "This group is archived, so nobody can join it."
+
+
 def decide_request(session: Session, group: Group, request: JoinRequest, decider: User,
                    approve: bool) -> None:
     if request.group_id != group.id or request.status != "pending":
         raise GroupError("That request has already been dealt with.")
+    if group.archived:
+        raise GroupError(ARCHIVED_NO_JOINING)
     request.status = "approved" if approve else "declined"
     request.decided_at = utcnow()
     request.decided_by_id = decider.id
@@ -428,3 +440,56 @@ def group_discussions(session: Session, group: Group) -> list[Discussion]:
         .options(selectinload(Discussion.case))
         .order_by(Discussion.created_at, Discussion.id)
     ))
+
+
+# Privacy: what a deleted member leaves, archiving, deleting ------------------
+
+def set_deleted_member_posts(session: Session, group: Group, actor: User, choice: str) -> None:
+    """Applies to accounts deleted from now on; posts already credited to
+    "Deleted member" stay as they are."""
+    if choice not in DELETED_MEMBER_POSTS:
+        raise GroupError("Choose what happens to a deleted member's posts.")
+    if choice != group.deleted_member_posts:
+        moderation.log(session, group.id, actor, "changed deleted member posts",
+                       details={"from": group.deleted_member_posts, "to": choice})
+        group.deleted_member_posts = choice
+    session.commit()
+
+
+def archive(session: Session, group: Group, actor: User) -> None:
+    """Make the group read-only for everyone (see ``policy.is_archived``)."""
+    if group.archived:
+        raise GroupError("The group is already archived.")
+    group.archived_at = utcnow()
+    moderation.log(session, group.id, actor, "archived group")
+    session.commit()
+
+
+def unarchive(session: Session, group: Group, actor: User) -> None:
+    if not group.archived:
+        raise GroupError("The group is not archived.")
+    group.archived_at = None
+    moderation.log(session, group.id, actor, "unarchived group")
+    session.commit()
+
+
+class WrongGroupName(GroupError):
+    pass
+
+
+def delete_group(session: Session, group: Group, typed_name: str) -> None:
+    """Delete the group and everything under it, once ``typed_name`` is its name
+    exactly (surrounding spaces aside). Raises WrongGroupName, deleting nothing.
+
+    The database's ON DELETE CASCADE takes discussions, threads, posts and their
+    history, reports, read marks, content-note acknowledgements, memberships,
+    join requests, watched words and the moderation log in one statement, so a
+    failure part-way leaves the group whole.
+    """
+    if typed_name.strip() != group.name:
+        raise WrongGroupName("That is not the group's name. Type it exactly as shown, "
+                             "capitals included.")
+    group_id = group.id
+    session.expunge(group)
+    session.execute(delete(Group).where(Group.id == group_id))
+    session.commit()

@@ -19,12 +19,13 @@ from flask_login import current_user, login_required
 from casebook import policy
 from casebook.db import get_session, utcnow
 from casebook.discussion.service import unread_by_discussion
-from casebook.extensions import limiter
 from casebook.groups import service
 from casebook.groups.access import active_member_or_404, load_group, require
 from casebook.groups.forms import (
     ButtonForm,
     DecisionForm,
+    DeletedMemberPostsForm,
+    DeleteGroupForm,
     ExpiryForm,
     GroupForm,
     JoinForm,
@@ -34,14 +35,11 @@ from casebook.groups.forms import (
 )
 from casebook.groups.models import ROLES, Group, JoinRequest, Membership
 from casebook.groups.service import INVALID_CODE, GroupError
+from casebook.limits import join_code, join_code_posts
 from casebook.moderation import service as moderation
 from casebook.timefmt import from_local_input, localtime, to_local_input
 
 bp = Blueprint("groups", __name__)
-
-# Join codes are guessable in principle: slow down anyone trying many.
-JOIN_POST_LIMIT = "20 per minute"
-JOIN_LINK_GET_LIMIT = "60 per minute"
 
 
 def _status(form) -> int:
@@ -198,15 +196,19 @@ def leave(group_id: int):
 
 # Settings --------------------------------------------------------------------
 
+def _settings_data(group: Group) -> dict:
+    return {
+        "name": group.name, "description": group.description_md, "kind": group.kind,
+        "requires_approval": group.requires_approval, "premoderation": group.premoderation,
+        "premoderation_first_n": group.premoderation_first_n,
+    }
+
+
 @bp.route("/groups/<id:group_id>/settings", methods=["GET", "POST"])
 def settings(group_id: int):
     group, membership = load_group(group_id)
     require(policy.may_manage_group(current_user, membership))
-    form = SettingsForm(data={
-        "name": group.name, "description": group.description_md, "kind": group.kind,
-        "requires_approval": group.requires_approval, "premoderation": group.premoderation,
-        "premoderation_first_n": group.premoderation_first_n,
-    })
+    form = SettingsForm(data=_settings_data(group))
     if form.validate_on_submit():
         first_n = form.premoderation_first_n.data or group.premoderation_first_n
         try:
@@ -222,8 +224,74 @@ def settings(group_id: int):
             flash("The group's settings are saved.", "success")
             return redirect(url_for(".overview", group_id=group.id))
     status = 422 if form.errors or request.method == "POST" else 200
+    return _settings_page(group, membership, form=form, status=status)
+
+
+def _settings_page(group: Group, membership: Membership | None, *, form=None,
+                   posts_form=None, status: int = 200):
+    form = form or SettingsForm(formdata=None, data=_settings_data(group))
+    posts_form = posts_form or DeletedMemberPostsForm(
+        formdata=None, deleted_member_posts=group.deleted_member_posts)
     return render_template("groups/settings.html", group=group, membership=membership,
-                           form=form), status
+                           form=form, posts_form=posts_form), status
+
+
+@bp.route("/groups/<id:group_id>/settings/deleted-member-posts", methods=["POST"])
+def deleted_member_posts(group_id: int):
+    group, membership = load_group(group_id)
+    require(policy.may_manage_group(current_user, membership))
+    form = DeletedMemberPostsForm()
+    if not form.validate_on_submit():
+        return _settings_page(group, membership, posts_form=form, status=422)
+    service.set_deleted_member_posts(get_session(), group, current_user,
+                                     form.deleted_member_posts.data)
+    flash("Saved: what happens to a deleted member's posts.", "success")
+    return redirect(url_for(".settings", group_id=group.id))
+
+
+@bp.route("/groups/<id:group_id>/archive", methods=["POST"])
+def archive(group_id: int):
+    group, membership = load_group(group_id)
+    require(policy.may_archive_or_delete_group(current_user, membership))
+    try:
+        service.archive(get_session(), group, current_user)
+    except GroupError as error:
+        flash(str(error), "error")
+    else:
+        flash(f"{group.name} is archived: everyone can read it, nobody can change it.",
+              "success")
+    return redirect(url_for(".overview", group_id=group.id))
+
+
+@bp.route("/groups/<id:group_id>/unarchive", methods=["POST"])
+def unarchive(group_id: int):
+    group, membership = load_group(group_id)
+    require(policy.may_archive_or_delete_group(current_user, membership))
+    try:
+        service.unarchive(get_session(), group, current_user)
+    except GroupError as error:
+        flash(str(error), "error")
+    else:
+        flash(f"{group.name} is no longer archived. Members can take part again.", "success")
+    return redirect(url_for(".overview", group_id=group.id))
+
+
+@bp.route("/groups/<id:group_id>/delete", methods=["GET", "POST"])
+def delete_group(group_id: int):
+    group, membership = load_group(group_id)
+    require(policy.may_archive_or_delete_group(current_user, membership))
+    form = DeleteGroupForm()
+    if form.validate_on_submit():
+        name = group.name
+        try:
+            service.delete_group(get_session(), group, form.name.data)
+        except service.WrongGroupName as error:
+            form.name.errors.append(str(error))
+        else:
+            flash(f"“{name}” and everything in it have been deleted.", "success")
+            return redirect(url_for(".my_groups"))
+    return render_template("groups/delete.html", group=group, membership=membership,
+                           form=form), _status(form)
 
 
 # Members ---------------------------------------------------------------------
@@ -350,7 +418,7 @@ def decide_request(group_id: int, request_id: int):
 
 @bp.route("/join", methods=["GET", "POST"])
 @login_required
-@limiter.limit(JOIN_POST_LIMIT, methods=["POST"])
+@join_code_posts
 def join_form():
     form = JoinForm()
     if form.validate_on_submit():
@@ -369,8 +437,7 @@ def _invalid_link(code: str):
 
 @bp.route("/join/<code>", methods=["GET", "POST"])
 @login_required
-@limiter.limit(JOIN_POST_LIMIT, methods=["POST"])
-@limiter.limit(JOIN_LINK_GET_LIMIT, methods=["GET"])
+@join_code
 def join_link(code: str):
     session = get_session()
     group = service.group_for_code(session, code)

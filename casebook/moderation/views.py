@@ -24,6 +24,7 @@ from casebook.discussion.access import load_post
 from casebook.discussion.models import PUBLISHED
 from casebook.groups.access import active_member_or_404, load_group, require
 from casebook.ids import parse_id, parse_page
+from casebook.limits import reporting
 from casebook.moderation import service
 from casebook.moderation.forms import (
     ActionForm,
@@ -174,6 +175,7 @@ def log(group_id: int):
 # Reports -------------------------------------------------------------------
 
 @bp.route("/posts/<id:post_id>/report", methods=["GET", "POST"])
+@reporting
 def report(group_id: int, post_id: int):
     group, membership = load_group(group_id)
     session = get_session()

@@ -150,6 +150,11 @@ def new_page(browser, live_server):
     yield _open
     for context in contexts:
         context.close()
+    fail_on_problems(pages)
+
+
+def fail_on_problems(pages) -> None:
+    """Fail the test if any watched page reported a problem (see ``watch``)."""
     problems = [f"{p.url}: {problem}" for p in pages for problem in p.problems]
     if problems:
         pytest.fail("The browser reported problems:\n" + "\n".join(problems))

@@ -48,7 +48,7 @@ def test_create_a_group_and_join_it_with_the_code(live_app, live, new_page):
            ).to_be_visible()
     expect(facilitator.get_by_text("Your role: Facilitator")).to_be_visible()
     code = facilitator.locator(".join-code").inner_text().strip()
-    assert re.fullmatch(r"[A-Z2-9]{4}-[A-Z2-9]{4}", code)
+    assert re.fullmatch(r"[A-Z2-9]{5}-[A-Z2-9]{5}", code)
     assert_accessible(facilitator)
 
     person = new_page()

@@ -60,4 +60,5 @@ def with_prompts(slug: str, title: str, count: int) -> str:
         stage = stages[number % len(stages)]
         prompts[stage].append({"id": f"{stage}-{number}", "text": f"Generated prompt {number}?"})
     front["prompts"] = {stage: items for stage, items in prompts.items() if items}
+    front.pop("teaching_notes", None)  # its plans name the prompts replaced here
     return join_case(front, body)

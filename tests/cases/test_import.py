@@ -172,6 +172,10 @@ def _without_prompt(text: str, key: str) -> str:
     front, body = split_case(text)
     for stage, prompts in front["prompts"].items():
         front["prompts"][stage] = [p for p in prompts if p["id"] != key]
+    # The teaching notes' plans name prompts too, and must not name a removed one.
+    notes = front.get("teaching_notes", {})
+    for step in notes.get("seminar_plan", []) + notes.get("reading_group_plan", []):
+        step["prompts"] = [p for p in step.get("prompts", []) if p != key]
     return join_case(front, body)
 
 

@@ -68,6 +68,36 @@ def test_repository_case_follows_the_authoring_rules(path):
     assert not re.search(r"^# ", case.body, re.MULTILINE), "the body has no level-1 heading"
 
 
+# Each step of the National Decision Model, as REFERENCE.md names it, and the
+# words a prompt must use to show it walks that step.
+NDM_STEPS = {
+    "Code of Ethics at the centre": ("code of ethics",),
+    "information and intelligence": ("information",),
+    "threat and risk, with a working strategy": ("threat", "risk", "working strategy"),
+    "powers and policy": ("powers", "policy"),
+    "options and contingencies": ("options", "contingencies"),
+    "action and review": ("action", "review"),
+}
+
+
+@pytest.mark.parametrize("path", REPO_CASES, ids=lambda path: path.stem)
+def test_repository_case_opens_with_a_decision_its_ndm_prompt_walks(path):
+    case = parse_case_file(path)
+    headings = re.findall(r"^## (.+)$", case.body, re.MULTILINE)
+    assert headings[:2] == ["The decision", "Background"], "the case opens with its decision"
+    decision = case.body.split("## Background")[0]
+    assert "Imagine you are" in decision or "Imagine you hold" in decision, "a role is named"
+    assert "decide" in decision, "the opening puts a choice to the reader"
+
+    ndm = [prompt for prompt in case.prompts if prompt.lens == "ndm"]
+    assert len(ndm) == 1
+    wording = ndm[0].text.casefold()
+    assert "*the decision*" in wording, "the walk is of the case's own decision"
+    missing = [step for step, words in NDM_STEPS.items()
+               if not all(word in wording for word in words)]
+    assert missing == [], f"the NDM prompt skips: {missing}"
+
+
 # --- one problem at a time -------------------------------------------------
 
 
@@ -97,15 +127,15 @@ def _unknown_case_lens(text: str) -> str:
 
 
 def _minutes_as_word(text: str) -> str:
-    return replace_once(text, "reading_minutes: 4\n", "reading_minutes: four\n")
+    return replace_once(text, "reading_minutes: 5\n", "reading_minutes: four\n")
 
 
 def _minutes_as_quoted_number(text: str) -> str:
-    return replace_once(text, "reading_minutes: 4\n", 'reading_minutes: "4"\n')
+    return replace_once(text, "reading_minutes: 5\n", 'reading_minutes: "4"\n')
 
 
 def _minutes_as_fraction(text: str) -> str:
-    return replace_once(text, "reading_minutes: 4\n", "reading_minutes: 4.5\n")
+    return replace_once(text, "reading_minutes: 5\n", "reading_minutes: 4.5\n")
 
 
 def _no_front_matter(text: str) -> str:
@@ -114,7 +144,7 @@ def _no_front_matter(text: str) -> str:
 
 
 def _unknown_field(text: str) -> str:
-    return replace_once(text, "reading_minutes: 4\n", "reading_minutes: 4\nauthor: Someone\n")
+    return replace_once(text, "reading_minutes: 5\n", "reading_minutes: 5\nauthor: Someone\n")
 
 
 def _empty_body(text: str) -> str:

@@ -258,6 +258,20 @@ def test_case_page_signposts_uk_support_by_default(client, cases):
         assert f'href="tel:{phone.replace(" ", "")}"' in page
 
 
+def test_reporting_channels_are_not_offered_as_help(client, cases):
+    page = support_panel(client.get(f"/cases/{SAMPLE_SLUG}/read").get_data(as_text=True))
+
+    help_part, report_part = page.split("<h3>Report abuse online</h3>")
+    assert "<h3>Talk to someone</h3>" in help_part
+    assert "confidential help" not in page
+    for name in UK_SUPPORT:
+        assert name in help_part
+    for name in ("Internet Watch Foundation", "CEOP Safety Centre"):
+        assert name not in help_part
+        assert name in report_part
+    assert "Stop It Now!" not in report_part
+
+
 @pytest.mark.parametrize("url", ["/cases/no-such-case", "/cases/no-such-case/read"])
 def test_unknown_case_is_a_branded_404(client, cases, url):
     response = client.get(url)
@@ -309,6 +323,8 @@ def test_support_list_is_configurable(database_url, tmp_instance, tmp_path, case
                      id="no-for"),
         pytest.param("- name: Helpline\n  for: Anyone\n  fax: 0800 000\n", "unknown fields",
                      id="unknown-field"),
+        pytest.param("- name: Helpline\n  for: Anyone\n  kind: chat\n",
+                     "kind must be one of help, report", id="unknown-kind"),
         pytest.param("- name: Helpline\n  for: Anyone\n  url: http://example.org\n",
                      "must start with https://", id="plain-http"),
     ],

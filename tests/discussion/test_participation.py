@@ -165,7 +165,7 @@ def test_posts_of_a_deleted_account_keep_their_own_row(app, world, client_for):
         accounts.delete_account(session, session.get(User, world.ben.id), PASSWORD)
     rows = {r["Member"]: r for r in table(client_for(world.fac).get(url(world))).rows}
     assert "Ben Other" not in rows
-    gone = rows["Deleted account former member"]
+    gone = rows["Deleted member former member"]
     assert (gone["Posts"], gone["Words"], gone["Replies given"]) == ("1", "2", "1")
     # Ann still received Ben's reply, though nobody can be named for it.
     assert rows["Ann Example"]["Replies received"] == "1"

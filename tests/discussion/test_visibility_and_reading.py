@@ -117,7 +117,7 @@ def test_deleted_account_is_labelled(app, world, client_for):
         session.delete(session.get(User, world.ben.id))
         session.commit()
     page = page_text(client_for(world.ann).get(thread_url(world, world.thread)))
-    assert '<span class="post-author">Deleted account</span>' in page
+    assert '<span class="post-author">Deleted member</span>' in page
     assert "Ben was here" in page and "Ben Other" not in page
 
 

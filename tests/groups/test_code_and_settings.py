@@ -22,7 +22,7 @@ def test_rotating_shows_the_new_code_and_retires_the_old_one(app, world, as_):
     body = text(fay.get(response.headers["Location"]))
 
     assert new_code != world.code
-    pretty = f"{new_code[:4]}-{new_code[4:]}"
+    pretty = f"{new_code[:5]}-{new_code[5:]}"
     assert f"The new join code is {pretty}. The old code and invite link no longer work." in body
     assert f"http://localhost/join/{new_code}" in body
     assert world.code not in body

@@ -35,7 +35,7 @@ def test_creating_a_group_makes_you_its_facilitator(app, client):
     assert "Your role: Facilitator" in body
     assert "<em>read the case first</em>" in page.get_data(as_text=True)
     code = group.join_code
-    assert f"{code[:4]}-{code[4:]}" in body
+    assert f"{code[:5]}-{code[5:]}" in body
     assert f"http://localhost/join/{code}" in body
     assert "Doesn't expire" in body
     assert "People who use the code ask to join" in body
