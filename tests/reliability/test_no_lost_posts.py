@@ -128,6 +128,10 @@ class Client:
         self.base, self.email, self.gid, self.thread_ids = base, email, gid, thread_ids
         self.own = own  # the member's posts, from all their tabs
         self.http = requests.Session()
+        # A fresh connection per request: a kept-alive one that gunicorn closes
+        # just as a request goes out is reset, a race browsers retry on their own
+        # and that says nothing about what the server stored.
+        self.http.headers["Connection"] = "close"
         self.random = random.Random(seed)
         self.figures = Figures()
         self.mine: list[int] = []
