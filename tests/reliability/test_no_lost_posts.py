@@ -96,6 +96,7 @@ class Server:
             if self.process.poll() is not None:
                 break
             time.sleep(0.05)
+        self.stop()
         raise AssertionError("gunicorn did not start:\n" + self.log.read_text()[-3000:])
 
     def kill(self) -> None:
@@ -294,9 +295,9 @@ def test_no_acknowledged_post_is_lost_under_load_or_kills(database_urls, tmp_pat
     url = database_urls("reliability")
     app, gid, thread_ids, emails = seminar(url, tmp_path)
     server = Server(url, tmp_path)
-    server.start()
     started = time.monotonic()
     try:
+        server.start()
         own: dict[str, set[int]] = {email: set() for email in emails}
         clients = [Client(server.base, emails[n % USERS], gid, thread_ids, seed=n,
                           own=own[emails[n % USERS]]) for n in range(CLIENTS)]
