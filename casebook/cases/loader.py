@@ -204,7 +204,8 @@ def parse_case_file(path: Path) -> CaseData:
     lenses = []
     if "lenses" in front:
         for i, lens in enumerate(check.items(front["lenses"], "lenses")):
-            if lens not in LENSES:
+            # A list or mapping is not hashable: ask its type before the lookup.
+            if not isinstance(lens, str) or lens not in LENSES:
                 check.fail(f"lenses[{i}]", f"'{lens}' is not one of: {', '.join(LENSES)}")
             else:
                 lenses.append(lens)
@@ -272,7 +273,7 @@ def _prompts(check: _Checker, value) -> list[PromptData]:
             key = check.ident(item.get("id"), f"{where}.id", seen)
             text = check.text(item.get("text"), f"{where}.text", 2000)
             lens = item.get("lens")
-            if lens is not None and lens not in LENSES:
+            if lens is not None and (not isinstance(lens, str) or lens not in LENSES):
                 check.fail(f"{where}.lens", f"'{lens}' is not one of: {', '.join(LENSES)}")
                 lens = None
             prompts.append(PromptData(key=key, stage=stage, text=text, lens=lens))
