@@ -67,7 +67,8 @@ class DiscussionForm(DiscussionSettingsForm):
     prompts = SelectMultipleField("Prompts", coerce=int, validate_choice=False)
     release = RadioField(
         "How the stages open", choices=[SelectChoice(k, v) for k, v in RELEASE_MODES.items()],
-        default=ALL_OPEN, validators=[InputRequired(message="Choose how the stages open.")],
+        # Left out, the group's default applies (as for forms made before stages existed).
+        default=ALL_OPEN, validators=[Optional()],
     )
     opens_stakeholders = _stage_time("stakeholders")
     opens_lenses = _stage_time("lenses")

@@ -171,7 +171,8 @@ def create(group_id: int):
         try:
             discussion = service.create_discussion(
                 session, group, case, current_user, **_settings_from(form),
-                prompt_ids=form.prompts.data or None, release=form.release.data,
+                prompt_ids=form.prompts.data or None,
+                release=form.release.data or group.default_release,
                 stage_opens_at={stage: from_local_input(value, current_user)
                                 for stage, value in form.stage_times().items()},
             )
