@@ -112,10 +112,19 @@ def test_participants_see_only_open_stages_and_get_404_on_closed_stage_urls(
         assert second not in unread
 
     # Facilitators see every stage, tagged.
+    closed_urls = (f"/groups/{g}/threads/{second}", f"/groups/{g}/posts/{early_id}",
+                   f"/groups/{g}/posts/{early_id}/report")
     staff = page_text(fac.get(view_url(world, d["id"])))
     assert re.search(r'id="stage-stakeholders">2\. Stakeholders <span class="tag tag-muted">'
                      r'Not yet open</span>', staff)
     assert fac.get(f"/groups/{g}/threads/{second}").status_code == 200
+
+    # The same URLs answer once the stage opens: the 404 was the stage rule.
+    with db(app) as session:
+        service.open_next_stage(session, session.get(Discussion, d["id"]),
+                                session.get(User, world.fac.id))
+    for url in closed_urls:
+        assert ann.get(url).status_code in (200, 302), url
 
 
 def test_opening_the_next_stage_reveals_it_and_is_logged(app, world, client_for):
