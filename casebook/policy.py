@@ -233,7 +233,10 @@ def sees_everything(user: AnyUser, membership: Membership | None) -> bool:
 def may_see_peer_posts(user: AnyUser, membership: Membership | None, thread: Thread,
                        has_answered: bool) -> bool:
     """Post-first: participants see peers' answers only after giving their own."""
-    if not thread.discussion.post_first or thread.prompt_id is None:
+    discussion = thread.discussion
+    if not discussion.post_first or thread.prompt_id is None:
+        return True
+    if discussion.post_first_stage and thread.prompt.stage != discussion.post_first_stage:
         return True
     if sees_everything(user, membership):
         return True

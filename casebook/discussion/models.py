@@ -41,6 +41,8 @@ class Discussion(Base):
     opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     post_first: Mapped[bool] = mapped_column(default=False)
+    # With post first on: the one stage whose prompts it applies to, or None for every prompt.
+    post_first_stage: Mapped[str | None] = mapped_column(String(20))
     identity: Mapped[str] = mapped_column(String(20), default=NAMED)
     allow_member_threads: Mapped[bool] = mapped_column(default=False)
     release: Mapped[str] = mapped_column(String(10), default=ALL_OPEN, server_default=ALL_OPEN)

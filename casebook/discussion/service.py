@@ -79,7 +79,8 @@ class PostOutcome:
 def create_discussion(session: Session, group: Group, case: Case, creator: User, *,
                       title: str | None = None, opens_at: datetime | None = None,
                       closes_at: datetime | None = None, post_first: bool = False,
-                      identity: str = NAMED, allow_member_threads: bool = False,
+                      post_first_stage: str | None = None, identity: str = NAMED,
+                      allow_member_threads: bool = False,
                       prompt_ids=None, release: str = ALL_OPEN,
                       stage_opens_at: dict[str, datetime | None] | None = None) -> Discussion:
     """Assign ``case`` to ``group``: one thread per kept prompt, in stage order.
@@ -93,13 +94,16 @@ def create_discussion(session: Session, group: Group, case: Case, creator: User,
         raise ValueError("The closing time must be after the opening time.")
     if release not in RELEASE_MODES:
         raise ValueError("Choose how the stages open.")
+    if post_first_stage and post_first_stage not in STAGES:
+        raise ValueError("Choose a stage for post first.")
     kept = [p for p in case.prompts if not p.retired
             and (prompt_ids is None or p.id in set(prompt_ids))]
     if not kept:
         raise ValueError("Keep at least one prompt.")
     discussion = Discussion(
         group_id=group.id, case_id=case.id, title=(title or case.title).strip(),
-        opens_at=opens_at, closes_at=closes_at, post_first=post_first, identity=identity,
+        opens_at=opens_at, closes_at=closes_at, post_first=post_first,
+        post_first_stage=post_first_stage or None, identity=identity,
         allow_member_threads=allow_member_threads, created_by_id=creator.id, release=release,
     )
     session.add(discussion)
@@ -165,7 +169,8 @@ def open_next_stage(session: Session, discussion: Discussion, actor: User) -> st
 
 def update_discussion(session: Session, discussion: Discussion, *, title: str,
                       opens_at: datetime | None, closes_at: datetime | None,
-                      post_first: bool, identity: str, allow_member_threads: bool) -> None:
+                      post_first: bool, identity: str, allow_member_threads: bool,
+                      post_first_stage: str | None = None) -> None:
     """Change a discussion's title, times and modes; its threads and posts stay."""
     if opens_at and closes_at and closes_at <= opens_at:
         raise ValueError("The closing time must be after the opening time.")
@@ -173,6 +178,7 @@ def update_discussion(session: Session, discussion: Discussion, *, title: str,
     discussion.opens_at = opens_at
     discussion.closes_at = closes_at
     discussion.post_first = post_first
+    discussion.post_first_stage = post_first_stage or None
     discussion.identity = identity
     discussion.allow_member_threads = allow_member_threads
     session.commit()
@@ -636,7 +642,11 @@ def visible_to(viewer: User, *, sees_everything: bool, now: datetime) -> ColumnE
         own.thread_id == Thread.id, own.author_id == viewer.id,
         own.status.in_((PUBLISHED, PENDING, HIDDEN)),
     )
-    peers_seen = or_(Discussion.post_first.is_(False), Thread.prompt_id.is_(None), answered)
+    prompt = aliased(Prompt)
+    other_stage = and_(Discussion.post_first_stage.is_not(None), ~exists().where(
+        prompt.id == Thread.prompt_id, prompt.stage == Discussion.post_first_stage))
+    peers_seen = or_(Discussion.post_first.is_(False), Thread.prompt_id.is_(None), other_stage,
+                     answered)
     return and_(opened, released(now), or_(
         Post.author_id == viewer.id,
         and_(Post.status.not_in((PENDING, REJECTED)), peers_seen),

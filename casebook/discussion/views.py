@@ -127,6 +127,7 @@ def _settings_from(form, discussion_case_title: str | None = None) -> dict:
         "opens_at": from_local_input(form.opens_at.data, current_user),
         "closes_at": from_local_input(form.closes_at.data, current_user),
         "post_first": form.post_first.data,
+        "post_first_stage": form.post_first_stage.data or None,
         "identity": form.identity.data,
         "allow_member_threads": form.allow_member_threads.data,
     }
@@ -149,7 +150,8 @@ def create(group_id: int):
     session = get_session()
     cases = list_cases(session)
     defaults = {"identity": group.default_identity, "release": group.default_release,
-                "post_first": group.default_post_first}
+                "post_first": group.default_post_first,
+                "post_first_stage": group.default_post_first_stage or ""}
     if request.method == "GET":
         form = DiscussionForm(formdata=None, data=defaults)
         chosen = next((c for c in cases if c.slug == request.args.get("case")), None)
@@ -203,6 +205,7 @@ def edit(group_id: int, discussion_id: int):
             "opens_at": to_local_input(discussion.opens_at, current_user),
             "closes_at": to_local_input(discussion.closes_at, current_user),
             "post_first": discussion.post_first,
+            "post_first_stage": discussion.post_first_stage or "",
             "identity": discussion.identity,
             "allow_member_threads": discussion.allow_member_threads,
         })

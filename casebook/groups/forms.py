@@ -9,6 +9,7 @@ from wtforms import (
 from wtforms.fields import DateTimeLocalField, SelectChoice
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange, Optional
 
+from casebook.cases.models import STAGE_TITLES
 from casebook.discussion.models import IDENTITY_MODES, RELEASE_MODES
 from casebook.forms import BaseForm
 from casebook.groups.models import (
@@ -111,6 +112,13 @@ class SettingsForm(GroupForm):
         validators=[Optional()],
     )
     default_post_first = BooleanField("Post first in new discussions")
+    default_post_first_stage = SelectField(
+        "Post first applies to",
+        choices=[SelectChoice("", "Every prompt"),
+                 *(SelectChoice(stage, f"Only the {title} stage's prompts")
+                   for stage, title in STAGE_TITLES.items())],
+        validators=[Optional()],
+    )
     default_police_prompts = BooleanField(
         "Keep the National Decision Model and Code of Ethics prompts ticked when starting "
         "a discussion")

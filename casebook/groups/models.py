@@ -43,6 +43,7 @@ class Preset:
     identity: str = "named"
     release: str = "all"
     post_first: bool = False
+    post_first_stage: str | None = None  # None: every prompt
     # Keep the National Decision Model and Code of Ethics prompts ticked when
     # starting a discussion; other groups start with them left out.
     police_prompts: bool = False
@@ -51,8 +52,9 @@ class Preset:
 PRESETS = {
     "seminar": Preset(
         "University seminar",
-        "Named members, stages opened one at a time, post first on the prompts "
-        "(answer before reading others).", kind="seminar", release="staged", post_first=True),
+        "Named members, stages opened one at a time, post first on the Decide stage "
+        "(answer before reading others' decisions).", kind="seminar", release="staged",
+        post_first=True, post_first_stage="decide"),
     "police": Preset(
         "Police training",
         "Pseudonymous members, each member's first posts wait for a moderator, stages opened "
@@ -90,6 +92,7 @@ class Group(Base):
                                                   server_default="named")
     default_release: Mapped[str] = mapped_column(String(10), default="all", server_default="all")
     default_post_first: Mapped[bool] = mapped_column(default=False, server_default=false())
+    default_post_first_stage: Mapped[str | None] = mapped_column(String(20))
     default_police_prompts: Mapped[bool] = mapped_column(default=True, server_default=true())
     # Set while the group is archived: everyone may read, nobody may change anything.
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -133,6 +133,7 @@ def create_group(session: Session, creator: User, *, name: str, description: str
         group.default_identity = chosen.identity
         group.default_release = chosen.release
         group.default_post_first = chosen.post_first
+        group.default_post_first_stage = chosen.post_first_stage
         group.default_police_prompts = chosen.police_prompts
     session.add(group)
     session.flush()
@@ -160,13 +161,15 @@ def update_group(session: Session, group: Group, *, name: str, description: str,
 
 
 def update_discussion_defaults(session: Session, group: Group, *, identity: str, release: str,
-                               post_first: bool, police_prompts: bool) -> None:
+                               post_first: bool, police_prompts: bool,
+                               post_first_stage: str | None = None) -> None:
     """What the "Start a discussion" form offers first in this group."""
     if identity not in IDENTITY_MODES or release not in RELEASE_MODES:
         raise GroupError("Choose the defaults for new discussions.")
     group.default_identity = identity
     group.default_release = release
     group.default_post_first = post_first
+    group.default_post_first_stage = post_first_stage or None
     group.default_police_prompts = police_prompts
     session.commit()
 

@@ -205,6 +205,7 @@ def _settings_data(group: Group) -> dict:
         "premoderation_first_n": group.premoderation_first_n,
         "default_identity": group.default_identity, "default_release": group.default_release,
         "default_post_first": group.default_post_first,
+        "default_post_first_stage": group.default_post_first_stage or "",
         "default_police_prompts": group.default_police_prompts,
     }
 
@@ -228,6 +229,7 @@ def settings(group_id: int):
                 identity=form.default_identity.data or group.default_identity,
                 release=form.default_release.data or group.default_release,
                 post_first=form.default_post_first.data,
+                post_first_stage=form.default_post_first_stage.data or None,
                 police_prompts=form.default_police_prompts.data,
             )
         except GroupError as error:

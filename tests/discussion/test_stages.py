@@ -201,3 +201,19 @@ def test_the_staged_discussion_page_costs_the_same_with_more_posts(app, world, c
         with count_queries(engine) as after:
             assert client.get(url).status_code == 200
         assert len(after) == expected, (user.display_name, len(after), expected)
+
+
+def test_post_first_on_one_stage_leaves_the_other_stages_open_to_read(app, world, client_for):
+    with db(app) as session:
+        discussion = make_discussion(session, session.get(Group, world.gid),
+                                     session.get(User, world.fac.id), post_first=True,
+                                     post_first_stage="decide")
+        threads = {t.prompt.stage: t.id for t in reversed(discussion.threads)}
+        facts = write(session, threads["understand"], world.ben, "Ben on the facts").id
+        decision = write(session, threads["decide"], world.ben, "Ben decides").id
+    ann = client_for(world.ann)
+    assert ann.get(f"/groups/{world.gid}/posts/{facts}").status_code == 302
+    assert ann.get(f"/groups/{world.gid}/posts/{decision}").status_code == 404
+    page = page_text(ann.get(f"/groups/{world.gid}/threads/{threads['decide']}"))
+    assert "Post your answer to see what others wrote (1 answer so far)." in page
+    assert "Ben decides" not in page

@@ -27,10 +27,11 @@ def checked(html: str, name: str) -> set[str]:
 @pytest.mark.parametrize(("preset", "expected"), [
     ("seminar", {"kind": "seminar", "premoderation": "off", "default_identity": "named",
                  "default_release": "staged", "default_post_first": True,
-                 "default_police_prompts": False}),
+                 "default_post_first_stage": "decide", "default_police_prompts": False}),
     ("police", {"kind": "police", "premoderation": "first",
                 "default_identity": "pseudonymous", "default_release": "staged",
-                "default_post_first": True, "default_police_prompts": True}),
+                "default_post_first": True, "default_post_first_stage": None,
+                "default_police_prompts": True}),
     ("reading", {"kind": "reading", "premoderation": "off", "default_identity": "named",
                  "default_release": "all", "default_post_first": False,
                  "default_police_prompts": False}),

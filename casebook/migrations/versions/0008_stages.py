@@ -20,6 +20,7 @@ def upgrade() -> None:
     with op.batch_alter_table('discussions', schema=None) as batch_op:
         batch_op.add_column(sa.Column('release', sa.String(length=10), nullable=False,
                                       server_default='all'))
+        batch_op.add_column(sa.Column('post_first_stage', sa.String(length=20), nullable=True))
     op.create_table(
         'discussion_stages',
         sa.Column('discussion_id', sa.Integer(), nullable=False),
@@ -37,15 +38,18 @@ def upgrade() -> None:
                                       server_default='all'))
         batch_op.add_column(sa.Column('default_post_first', sa.Boolean(), nullable=False,
                                       server_default=sa.false()))
+        batch_op.add_column(sa.Column('default_post_first_stage', sa.String(length=20),
+                                      nullable=True))
         batch_op.add_column(sa.Column('default_police_prompts', sa.Boolean(), nullable=False,
                                       server_default=sa.true()))
 
 
 def downgrade() -> None:
     with op.batch_alter_table('groups', schema=None) as batch_op:
-        for column in ('default_police_prompts', 'default_post_first', 'default_release',
-                       'default_identity'):
+        for column in ('default_police_prompts', 'default_post_first_stage',
+                       'default_post_first', 'default_release', 'default_identity'):
             batch_op.drop_column(column)
     op.drop_table('discussion_stages')
     with op.batch_alter_table('discussions', schema=None) as batch_op:
+        batch_op.drop_column('post_first_stage')
         batch_op.drop_column('release')
