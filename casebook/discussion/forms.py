@@ -41,13 +41,14 @@ class DiscussionSettingsForm(BaseForm):
     post_first = BooleanField(
         "Post first: participants see others' answers to a prompt only after posting their own"
     )
+    # Not "Post first …": the label would read as a second "Post first" control.
     post_first_stage = SelectField(
-        "Post first applies to",
+        "Applies to",
         choices=[SelectChoice("", "Every prompt"),
                  *(SelectChoice(stage, f"Only the {STAGE_TITLES[stage]} stage's prompts")
                    for stage in STAGES)],
         validators=[Optional()],
-        description="Used when post first is ticked.",
+        description="Which prompts post first covers, when it is ticked.",
     )
     identity = RadioField(
         "Identity", choices=[SelectChoice(k, v) for k, v in IDENTITY_MODES.items()], default=NAMED,
