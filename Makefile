@@ -44,6 +44,8 @@ bench: $(RUN_STAMP)
 
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/bandit -c pyproject.toml -q -r casebook scripts
+	$(BIN)/python scripts/audit_dependencies.py
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .ruff_cache
