@@ -17,6 +17,9 @@ depends_on = None
 
 
 def upgrade() -> None:
+    # Plain constant defaults: with an expression default SQLite's batch mode
+    # rebuilds the table, and dropping the old one cascades to every row that
+    # references it.
     with op.batch_alter_table('discussions', schema=None) as batch_op:
         batch_op.add_column(sa.Column('release', sa.String(length=10), nullable=False,
                                       server_default='all'))
@@ -37,11 +40,11 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('default_release', sa.String(length=10), nullable=False,
                                       server_default='all'))
         batch_op.add_column(sa.Column('default_post_first', sa.Boolean(), nullable=False,
-                                      server_default=sa.false()))
+                                      server_default='0'))
         batch_op.add_column(sa.Column('default_post_first_stage', sa.String(length=20),
                                       nullable=True))
         batch_op.add_column(sa.Column('default_police_prompts', sa.Boolean(), nullable=False,
-                                      server_default=sa.true()))
+                                      server_default='1'))
 
 
 def downgrade() -> None:
