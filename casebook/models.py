@@ -6,6 +6,7 @@ from casebook.db import Base
 from casebook.discussion.models import (
     ContentNoteAck,
     Discussion,
+    DiscussionStage,
     Post,
     PostRevision,
     Thread,
@@ -17,7 +18,8 @@ from casebook.moderation.models import ModerationAction, Report, WatchedWord
 metadata = Base.metadata
 
 __all__ = [
-    "Case", "CaseTheme", "ContentNoteAck", "Discussion", "Group", "JoinRequest", "Membership",
-    "ModerationAction", "Position", "Post", "PostRevision", "Prompt", "Report", "Thread",
+    "Case", "CaseTheme", "ContentNoteAck", "Discussion", "DiscussionStage", "Group",
+    "JoinRequest", "Membership", "ModerationAction", "Position", "Post", "PostRevision",
+    "Prompt", "Report", "Thread",
     "ThreadRead", "User", "WatchedWord", "metadata",
 ]

@@ -180,6 +180,31 @@ def may_view_discussion(user: AnyUser, membership: Membership | None,
     return True
 
 
+def thread_is_released(thread: Thread, now: datetime | None = None) -> bool:
+    """Whether the thread's stage is open: always, unless the discussion opens
+    stage by stage and the thread is a prompt of a stage not opened yet."""
+    discussion = thread.discussion
+    if not discussion.staged or thread.prompt_id is None:
+        return True
+    return discussion.stage_is_open(thread.prompt.stage, now or utcnow())
+
+
+def may_view_thread(user: AnyUser, membership: Membership | None, thread: Thread,
+                    now: datetime | None = None) -> bool:
+    """A prompt of a stage not yet open is hidden from participants like any
+    hidden object (404); the people running the discussion see it ahead.
+    ``discussion.service.released`` is the same rule as a query condition."""
+    now = now or utcnow()
+    if not may_view_discussion(user, membership, thread.discussion, now):
+        return False
+    return thread_is_released(thread, now) or sees_everything(user, membership)
+
+
+def may_open_next_stage(user: AnyUser, membership: Membership | None,
+                        discussion: Discussion) -> bool:
+    return discussion.staged and may_change_group(user, membership)
+
+
 def may_post_in(user: AnyUser, membership: Membership | None, thread: Thread,
                 now: datetime | None = None) -> bool:
     now = now or utcnow()
@@ -208,7 +233,10 @@ def sees_everything(user: AnyUser, membership: Membership | None) -> bool:
 def may_see_peer_posts(user: AnyUser, membership: Membership | None, thread: Thread,
                        has_answered: bool) -> bool:
     """Post-first: participants see peers' answers only after giving their own."""
-    if not thread.discussion.post_first or thread.prompt_id is None:
+    discussion = thread.discussion
+    if not discussion.post_first or thread.prompt_id is None:
+        return True
+    if discussion.post_first_stage and thread.prompt.stage != discussion.post_first_stage:
         return True
     if sees_everything(user, membership):
         return True
@@ -235,7 +263,7 @@ def may_see_post(user: AnyUser, membership: Membership | None, post: Post, *,
     ``may_see_post_body``. ``discussion.service.visible_to`` is the same rule
     as a query condition, for lists.
     """
-    if not may_view_discussion(user, membership, post.thread.discussion):
+    if not may_view_thread(user, membership, post.thread):
         return False
     if user.is_authenticated and post.author_id == user.id:
         return True

@@ -118,6 +118,9 @@ MATRIX: dict[str, list[Check]] = {
         Check("POST", MEMBERS_ACT, {**G, "discussion_id": "discussion"},
               {"title": "A new question", "body": "Why?"}),
     ],
+    "discussion.open_next_stage": [
+        Check("POST", FACILITATORS, {**G, "discussion_id": "staged_discussion"}),
+    ],
     "discussion.thread": [Check("GET", MEMBERS_READ, {**G, "thread_id": "thread"})],
     "discussion.case": [Check("GET", MEMBERS_READ, {**G, "discussion_id": "discussion"})],
     # Acknowledging the content note changes nothing in the group, so a site
@@ -216,6 +219,7 @@ def build_world(session) -> dict:
         removed = add_member(session, group, users["removed"])
         groups.remove_member(session, removed)
         discussion = make_discussion(session, group, owner, allow_member_threads=True)
+        staged = make_discussion(session, group, owner, release="staged")
         thread = discussion.threads[0]
         own = post(session, thread, member, "My first answer.")
         own_edit = own.body_md
@@ -235,6 +239,7 @@ def build_world(session) -> dict:
         session.commit()
         world.update({
             f"{key}group": group.id, f"{key}discussion": discussion.id,
+            f"{key}staged_discussion": staged.id,
             f"{key}thread": thread.id, f"{key}own_post": own.id,
             f"{key}peer_post": peer_post.id, f"{key}pending_post": pending.id,
             f"{key}hidden_post": hidden.id, f"{key}report": report.id, f"{key}word": word.id,

@@ -220,6 +220,26 @@ def check_0007(c: Connection) -> None:
             "ix_threads_discussion_position", "ix_memberships_group_status"} <= names
 
 
+def check_0008(c: Connection) -> None:
+    # Existing discussions keep every stage open and post first on every prompt;
+    # existing groups keep every prompt ticked, as before presets.
+    assert column(c, "discussions", "release") == {1: "all"}
+    assert column(c, "discussions", "post_first_stage") == {1: None}
+    assert column(c, "groups", "default_release") == {1: "all", 2: "all"}
+    assert column(c, "groups", "default_police_prompts") == {1: True, 2: True}
+
+
+def fill_0008(c: Connection) -> None:
+    discussions = tables(c)["discussions"]
+    c.execute(update(discussions).where(discussions.c.id == 1)
+              .values(release="staged", post_first_stage="decide"))
+    put(c, "discussion_stages",
+        {"discussion_id": 1, "stage": "understand", "position": 0, "opened_at": at(20),
+         "opens_at": None},
+        {"discussion_id": 1, "stage": "decide", "position": 1, "opened_at": None,
+         "opens_at": at(90)})
+
+
 STEPS = [
     Step("0001", fill_0001),
     Step("0002", fill_0002, check_0002),
@@ -228,6 +248,7 @@ STEPS = [
     Step("0005", fill_0005, check_0005),
     Step("0006", fill_0006, check_0006),
     Step("0007", lambda connection: None, check_0007),
+    Step("0008", fill_0008, check_0008),
 ]
 
 

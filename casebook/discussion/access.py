@@ -23,7 +23,7 @@ def load_thread(group: Group, membership: Membership | None, thread_id: int) -> 
         joinedload(Thread.discussion).joinedload(Discussion.case), joinedload(Thread.prompt),
     ])
     if (thread is None or thread.discussion.group_id != group.id
-            or not policy.may_view_discussion(current_user, membership, thread.discussion)):
+            or not policy.may_view_thread(current_user, membership, thread)):
         abort(404)
     return thread
 
@@ -40,6 +40,7 @@ def load_post(group: Group, membership: Membership | None, post_id: int) -> Post
     """A post of ``group`` the viewer may see; 404 for anything else, so ids reveal nothing."""
     post = get_session().get(Post, post_id, options=[
         joinedload(Post.thread).joinedload(Thread.discussion).joinedload(Discussion.case),
+        joinedload(Post.thread).joinedload(Thread.prompt),
         joinedload(Post.author),
     ])
     if post is None or post.thread.discussion.group_id != group.id:

@@ -4,6 +4,7 @@ from wtforms import (
     HiddenField,
     RadioField,
     SelectField,
+    SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
@@ -11,7 +12,8 @@ from wtforms import (
 from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from casebook.discussion.models import IDENTITY_MODES, NAMED
+from casebook.cases.models import STAGE_TITLES, STAGES
+from casebook.discussion.models import ALL_OPEN, IDENTITY_MODES, NAMED, RELEASE_MODES
 from casebook.discussion.service import PostRefused, check_length
 from casebook.forms import BaseForm
 
@@ -39,6 +41,15 @@ class DiscussionSettingsForm(BaseForm):
     post_first = BooleanField(
         "Post first: participants see others' answers to a prompt only after posting their own"
     )
+    # Not "Post first …": the label would read as a second "Post first" control.
+    post_first_stage = SelectField(
+        "Applies to",
+        choices=[SelectChoice("", "Every prompt"),
+                 *(SelectChoice(stage, f"Only the {STAGE_TITLES[stage]} stage's prompts")
+                   for stage in STAGES)],
+        validators=[Optional()],
+        description="Which prompts post first covers, when it is ticked.",
+    )
     identity = RadioField(
         "Identity", choices=[SelectChoice(k, v) for k, v in IDENTITY_MODES.items()], default=NAMED,
         validators=[InputRequired(message="Choose how members are named.")],
@@ -50,9 +61,39 @@ class DiscussionSettingsForm(BaseForm):
             raise ValidationError("The closing time must be after the opening time.")
 
 
+def _stage_time(stage: str) -> DateTimeLocalField:
+    return DateTimeLocalField(
+        f"{STAGE_TITLES[stage]} opens at", format=_DATETIME_FORMATS, validators=[Optional()],
+        description="Optional. Leave it blank to open this stage yourself.",
+    )
+
+
 class DiscussionForm(DiscussionSettingsForm):
     case_id = SelectField("Case", coerce=int,
                           validators=[InputRequired(message="Choose a case.")])
+    # The case whose prompt boxes the page showed: the ticks count only for it.
+    prompts_for = HiddenField()
+    prompts = SelectMultipleField("Prompts", coerce=int, validate_choice=False)
+    release = RadioField(
+        "How the stages open", choices=[SelectChoice(k, v) for k, v in RELEASE_MODES.items()],
+        # Left out, the group's default applies (as for forms made before stages existed).
+        default=ALL_OPEN, validators=[Optional()],
+    )
+    opens_stakeholders = _stage_time("stakeholders")
+    opens_lenses = _stage_time("lenses")
+    opens_decide = _stage_time("decide")
+    opens_reflect = _stage_time("reflect")
+    choose_prompts = SubmitField("Show this case's prompts")
+
+    def shows_prompts_of(self, case_id: int | None) -> bool:
+        return case_id is not None and self.prompts_for.data == str(case_id)
+
+    def stage_times(self) -> dict[str, object]:
+        return {stage: getattr(self, f"opens_{stage}").data for stage in STAGES[1:]}
+
+    def validate_prompts(self, field):
+        if self.shows_prompts_of(self.case_id.data) and not field.data:
+            raise ValidationError("Keep at least one prompt.")
 
 
 # The page fills it with 32 characters; the column holds 64, and a longer

@@ -16,6 +16,13 @@ IDENTITY_MODES = {NAMED: "Named", PSEUDONYMOUS: "Pseudonymous to peers"}
 PENDING, PUBLISHED, REJECTED, HIDDEN, REMOVED = (
     "pending", "published", "rejected", "hidden", "removed",
 )
+# How a discussion's stages open: all at once, or one after another as the
+# facilitator (or a scheduled time) opens them.
+ALL_OPEN, STAGED = "all", "staged"
+RELEASE_MODES = {
+    ALL_OPEN: "All stages open: members may answer any prompt from the start",
+    STAGED: "Stage by stage: you open each stage when the group is ready for it",
+}
 POSTS_PER_PAGE = 50
 MAX_POST_LENGTH = 10_000
 
@@ -34,8 +41,11 @@ class Discussion(Base):
     opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     post_first: Mapped[bool] = mapped_column(default=False)
+    # With post first on: the one stage whose prompts it applies to, or None for every prompt.
+    post_first_stage: Mapped[str | None] = mapped_column(String(20))
     identity: Mapped[str] = mapped_column(String(20), default=NAMED)
     allow_member_threads: Mapped[bool] = mapped_column(default=False)
+    release: Mapped[str] = mapped_column(String(10), default=ALL_OPEN, server_default=ALL_OPEN)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
@@ -44,6 +54,12 @@ class Discussion(Base):
     threads: Mapped[list["Thread"]] = relationship(
         back_populates="discussion", cascade="all, delete-orphan",
         order_by="(Thread.position, Thread.id)",
+    )
+    # Only staged discussions have rows; loaded lazily, so an all-open
+    # discussion never pays a query for them.
+    stages: Mapped[list["DiscussionStage"]] = relationship(
+        back_populates="discussion", cascade="all, delete-orphan",
+        order_by="DiscussionStage.position",
     )
 
     def state(self, now: datetime) -> str:
@@ -57,6 +73,39 @@ class Discussion(Base):
     @property
     def pseudonymous(self) -> bool:
         return self.identity == PSEUDONYMOUS
+
+    @property
+    def staged(self) -> bool:
+        return self.release == STAGED
+
+    def stage_is_open(self, stage: str, now: datetime) -> bool:
+        """Whether ``stage``'s prompts are open to participants at ``now``."""
+        if not self.staged:
+            return True
+        return any(s.stage == stage and s.is_open(now) for s in self.stages)
+
+
+class DiscussionStage(Base):
+    """One stage of a discussion released stage by stage.
+
+    A stage is open once the facilitator opens it or once its scheduled time
+    has passed: the time is compared when read, so no job has to run then.
+    """
+
+    __tablename__ = "discussion_stages"
+
+    discussion_id: Mapped[int] = mapped_column(
+        ForeignKey("discussions.id", ondelete="CASCADE"), primary_key=True
+    )
+    stage: Mapped[str] = mapped_column(String(20), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer)
+    opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    discussion: Mapped[Discussion] = relationship(back_populates="stages")
+
+    def is_open(self, now: datetime) -> bool:
+        return self.opened_at is not None or (self.opens_at is not None and self.opens_at <= now)
 
 
 class Thread(Base):

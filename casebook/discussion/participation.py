@@ -18,7 +18,9 @@ from datetime import datetime
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session, aliased, joinedload
 
+from casebook.db import utcnow
 from casebook.discussion.models import HIDDEN, PUBLISHED, Discussion, Post, Thread
+from casebook.discussion.service import released_stage
 from casebook.groups.models import ACTIVE, Group, Membership
 
 # (key for ?sort=, column heading); the page's headers and the CSV's first row.
@@ -117,10 +119,12 @@ def participation(session: Session, group: Group, discussion: Discussion) -> Par
     for replier, replied_to, count in _reply_pairs(session, discussion):
         given[replier] += count
         received[replied_to] += count
-    prompts_total = session.scalar(
-        select(func.count()).select_from(Thread)
-        .where(Thread.discussion_id == discussion.id, Thread.prompt_id.is_not(None))
-    ) or 0
+    # Out of the prompts open so far: nobody can answer a stage still to come.
+    total = (select(func.count()).select_from(Thread)
+             .where(Thread.discussion_id == discussion.id, Thread.prompt_id.is_not(None)))
+    if discussion.staged:
+        total = total.where(released_stage(utcnow()))
+    prompts_total = session.scalar(total) or 0
 
     rows: dict[int | None, Row] = {}
     for membership in memberships:

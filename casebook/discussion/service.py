@@ -17,9 +17,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased, joinedload
 
 from casebook.accounts.models import User
-from casebook.cases.models import Case, Prompt
+from casebook.cases.models import STAGE_TITLES, STAGES, Case, Prompt
 from casebook.db import utcnow
 from casebook.discussion.models import (
+    ALL_OPEN,
     HIDDEN,
     MAX_POST_LENGTH,
     NAMED,
@@ -28,9 +29,12 @@ from casebook.discussion.models import (
     PSEUDONYMOUS,
     PUBLISHED,
     REJECTED,
+    RELEASE_MODES,
     REMOVED,
+    STAGED,
     ContentNoteAck,
     Discussion,
+    DiscussionStage,
     Post,
     PostRevision,
     Thread,
@@ -77,30 +81,98 @@ class PostOutcome:
 def create_discussion(session: Session, group: Group, case: Case, creator: User, *,
                       title: str | None = None, opens_at: datetime | None = None,
                       closes_at: datetime | None = None, post_first: bool = False,
-                      identity: str = NAMED, allow_member_threads: bool = False) -> Discussion:
-    """Assign ``case`` to ``group``: one thread per current prompt, in stage order."""
+                      post_first_stage: str | None = None, identity: str = NAMED,
+                      allow_member_threads: bool = False,
+                      prompt_ids=None, release: str = ALL_OPEN,
+                      stage_opens_at: dict[str, datetime | None] | None = None) -> Discussion:
+    """Assign ``case`` to ``group``: one thread per kept prompt, in stage order.
+
+    ``prompt_ids`` are the prompts kept (None keeps every current prompt); a
+    prompt left out gets no thread. Released ``STAGED``, the first stage with
+    a prompt opens now and each later one when opened or at its time in
+    ``stage_opens_at``. Raises ValueError when nothing would be discussed.
+    """
     if opens_at and closes_at and closes_at <= opens_at:
         raise ValueError("The closing time must be after the opening time.")
+    if release not in RELEASE_MODES:
+        raise ValueError("Choose how the stages open.")
+    if post_first_stage and post_first_stage not in STAGES:
+        raise ValueError("Choose a stage for post first.")
+    kept = [p for p in case.prompts if not p.retired
+            and (prompt_ids is None or p.id in set(prompt_ids))]
+    if not kept:
+        raise ValueError("Keep at least one prompt.")
     discussion = Discussion(
         group_id=group.id, case_id=case.id, title=(title or case.title).strip(),
-        opens_at=opens_at, closes_at=closes_at, post_first=post_first, identity=identity,
-        allow_member_threads=allow_member_threads, created_by_id=creator.id,
+        opens_at=opens_at, closes_at=closes_at, post_first=post_first,
+        post_first_stage=post_first_stage or None, identity=identity,
+        allow_member_threads=allow_member_threads, created_by_id=creator.id, release=release,
     )
     session.add(discussion)
-    for order, prompt in enumerate(p for p in case.prompts if not p.retired):
+    for order, prompt in enumerate(kept):
         # The title is a plain-text label (lists, exports); the page shows the
         # prompt itself. Prompts may be longer than the column.
         discussion.threads.append(Thread(
             prompt_id=prompt.id, title=excerpt(prompt.text_md, THREAD_TITLE_LENGTH),
             position=order, created_by_id=creator.id,
         ))
+    if release == STAGED:
+        used = {p.stage for p in kept}
+        stages = [stage for stage in STAGES if stage in used]
+        for order, stage in enumerate(stages):
+            discussion.stages.append(DiscussionStage(
+                stage=stage, position=order, opened_at=utcnow() if order == 0 else None,
+                opens_at=None if order == 0 else (stage_opens_at or {}).get(stage),
+            ))
     session.commit()
     return discussion
 
 
+@dataclass(frozen=True)
+class StageStatus:
+    """A stage as the discussion page shows it: open or still to come, and when."""
+
+    stage: str
+    title: str
+    open: bool
+    live: bool
+    opens_at: datetime | None
+
+
+def stage_statuses(discussion: Discussion, now: datetime) -> list[StageStatus]:
+    """The stages of a staged discussion in order; the live one is the last open."""
+    if not discussion.staged:
+        return []
+    flags = [s.is_open(now) for s in discussion.stages]
+    live = max((i for i, is_open in enumerate(flags) if is_open), default=None)
+    return [StageStatus(s.stage, STAGE_TITLES.get(s.stage, s.stage), flags[i], i == live,
+                        None if flags[i] else s.opens_at)
+            for i, s in enumerate(discussion.stages)]
+
+
+def next_stage(discussion: Discussion, now: datetime) -> DiscussionStage | None:
+    """The first stage not open yet, or None when all are open."""
+    return next((s for s in discussion.stages if not s.is_open(now)), None)
+
+
+def open_next_stage(session: Session, discussion: Discussion, actor: User) -> str | None:
+    """Open the next closed stage now and log it; its stage key, or None if none was closed."""
+    now = utcnow()
+    stage = next_stage(discussion, now)
+    if stage is None:
+        return None
+    stage.opened_at = now
+    moderation.log(session, discussion.group_id, actor, "opened a stage",
+                   reason=f"{STAGE_TITLES.get(stage.stage, stage.stage)} in “{discussion.title}”",
+                   details={"discussion_id": discussion.id, "stage": stage.stage})
+    session.commit()
+    return stage.stage
+
+
 def update_discussion(session: Session, discussion: Discussion, *, title: str,
                       opens_at: datetime | None, closes_at: datetime | None,
-                      post_first: bool, identity: str, allow_member_threads: bool) -> None:
+                      post_first: bool, identity: str, allow_member_threads: bool,
+                      post_first_stage: str | None = None) -> None:
     """Change a discussion's title, times and modes; its threads and posts stay."""
     if opens_at and closes_at and closes_at <= opens_at:
         raise ValueError("The closing time must be after the opening time.")
@@ -108,6 +180,7 @@ def update_discussion(session: Session, discussion: Discussion, *, title: str,
     discussion.opens_at = opens_at
     discussion.closes_at = closes_at
     discussion.post_first = post_first
+    discussion.post_first_stage = post_first_stage or None
     discussion.identity = identity
     discussion.allow_member_threads = allow_member_threads
     session.commit()
@@ -438,20 +511,24 @@ class PromptLink:
     text_md: str
 
 
-def prompt_neighbours(session: Session, thread: Thread
+def prompt_neighbours(session: Session, thread: Thread, *, sees_everything: bool = True,
+                      now: datetime | None = None
                       ) -> tuple[PromptLink | None, PromptLink | None]:
     """The prompt threads before and after ``thread`` in stage order, in one query.
 
     Member-started threads are not prompts and have no neighbours. Two columns
-    per prompt, not whole threads: every thread page asks.
+    per prompt, not whole threads: every thread page asks. Without
+    ``sees_everything`` (``policy.sees_everything``) only released prompts count.
     """
     if thread.prompt_id is None:
         return None, None
-    prompts = [PromptLink(*row) for row in session.execute(
-        select(Thread.id, Prompt.text_md).join(Prompt, Thread.prompt_id == Prompt.id)
-        .where(Thread.discussion_id == thread.discussion_id)
-        .order_by(Thread.position, Thread.id)
-    )]
+    query = (select(Thread.id, Prompt.text_md).join(Prompt, Thread.prompt_id == Prompt.id)
+             .where(Thread.discussion_id == thread.discussion_id)
+             .order_by(Thread.position, Thread.id))
+    if thread.discussion.staged and not sees_everything:
+        # A participant is never pointed at a prompt of a stage still to come.
+        query = query.where(released_stage(now or utcnow()))
+    prompts = [PromptLink(*row) for row in session.execute(query)]
     at = next(i for i, p in enumerate(prompts) if p.thread_id == thread.id)
     return (prompts[at - 1] if at > 0 else None,
             prompts[at + 1] if at + 1 < len(prompts) else None)
@@ -542,6 +619,24 @@ class ActivityPage:
     members: dict[int, Membership] = field(default_factory=dict)
 
 
+def released_stage(now: datetime) -> ColumnElement[bool]:
+    """The thread's prompt belongs to an open stage of its discussion (Thread in the query)."""
+    prompt = aliased(Prompt)
+    return (
+        select(DiscussionStage.stage)
+        .join(prompt, prompt.stage == DiscussionStage.stage)
+        .where(prompt.id == Thread.prompt_id,
+               DiscussionStage.discussion_id == Thread.discussion_id,
+               or_(DiscussionStage.opened_at.is_not(None), DiscussionStage.opens_at <= now))
+        .exists()
+    )
+
+
+def released(now: datetime) -> ColumnElement[bool]:
+    """``policy.thread_is_released`` as a query condition; Thread and Discussion joined."""
+    return or_(Discussion.release != STAGED, Thread.prompt_id.is_(None), released_stage(now))
+
+
 def visible_to(viewer: User, *, sees_everything: bool, now: datetime) -> ColumnElement[bool]:
     """``policy.may_see_post`` as a query condition, for lists of posts.
 
@@ -559,8 +654,12 @@ def visible_to(viewer: User, *, sees_everything: bool, now: datetime) -> ColumnE
         own.thread_id == Thread.id, own.author_id == viewer.id,
         own.status.in_((PUBLISHED, PENDING, HIDDEN)),
     )
-    peers_seen = or_(Discussion.post_first.is_(False), Thread.prompt_id.is_(None), answered)
-    return and_(opened, or_(
+    prompt = aliased(Prompt)
+    other_stage = and_(Discussion.post_first_stage.is_not(None), ~exists().where(
+        prompt.id == Thread.prompt_id, prompt.stage == Discussion.post_first_stage))
+    peers_seen = or_(Discussion.post_first.is_(False), Thread.prompt_id.is_(None), other_stage,
+                     answered)
+    return and_(opened, released(now), or_(
         Post.author_id == viewer.id,
         and_(Post.status.not_in((PENDING, REJECTED)), peers_seen),
     ))

@@ -127,9 +127,20 @@ def _settings_from(form, discussion_case_title: str | None = None) -> dict:
         "opens_at": from_local_input(form.opens_at.data, current_user),
         "closes_at": from_local_input(form.closes_at.data, current_user),
         "post_first": form.post_first.data,
+        "post_first_stage": form.post_first_stage.data or None,
         "identity": form.identity.data,
         "allow_member_threads": form.allow_member_threads.data,
     }
+
+
+# Prompts a group's defaults leave out when a discussion starts: the policing
+# frameworks, unless the group keeps them (police training, or a custom group).
+POLICE_LENSES = ("ndm", "code-of-ethics")
+
+
+def _default_prompts(group: Group, case: Case) -> list[int]:
+    return [p.id for p in case.prompts if not p.retired
+            and (group.default_police_prompts or p.lens not in POLICE_LENSES)]
 
 
 @bp.route("/groups/<id:group_id>/discussions/new", methods=["GET", "POST"])
@@ -137,23 +148,49 @@ def create(group_id: int):
     group, membership = load_group(group_id)
     require(policy.may_change_group(current_user, membership))
     session = get_session()
-    form = DiscussionForm()
     cases = list_cases(session)
-    form.case_id.choices = [SelectChoice(c.id, c.title) for c in cases]
+    defaults = {"identity": group.default_identity, "release": group.default_release,
+                "post_first": group.default_post_first,
+                "post_first_stage": group.default_post_first_stage or ""}
     if request.method == "GET":
+        form = DiscussionForm(formdata=None, data=defaults)
         chosen = next((c for c in cases if c.slug == request.args.get("case")), None)
         if chosen is not None:
             form.case_id.data = chosen.id
-    if form.validate_on_submit():
-        case = session.get(Case, form.case_id.data)
-        discussion = service.create_discussion(
-            session, group, case, current_user, **_settings_from(form)
-        )
-        flash(f"The discussion “{discussion.title}” is ready, with one thread per prompt.",
-              "success")
-        return redirect(url_for(".view", group_id=group.id, discussion_id=discussion.id))
+    else:
+        form = DiscussionForm()
+    form.case_id.choices = [SelectChoice(c.id, c.title) for c in cases]
+    case = next((c for c in cases if c.id == form.case_id.data), None)
+    if case is not None and not form.shows_prompts_of(case.id):
+        # First sight of this case's prompts: ticked as the group's defaults say.
+        form.prompts.data = _default_prompts(group, case)
+        form.prompts_for.data = str(case.id)
+        if request.method == "POST" and not form.choose_prompts.data:
+            # The case changed after its prompts were shown, or the page had
+            # none: start with the defaults rather than another case's ticks.
+            form.prompts_for.data = ""
+    if not form.choose_prompts.data and form.validate_on_submit():
+        try:
+            discussion = service.create_discussion(
+                session, group, case, current_user, **_settings_from(form),
+                prompt_ids=form.prompts.data or None,
+                release=form.release.data or group.default_release,
+                stage_opens_at={stage: from_local_input(value, current_user)
+                                for stage, value in form.stage_times().items()},
+            )
+        except ValueError as refusal:
+            form.prompts.errors = [*form.prompts.errors, str(refusal)]
+        else:
+            flash(f"The discussion “{discussion.title}” is ready, with one thread per "
+                  "prompt.", "success")
+            return redirect(url_for(".view", group_id=group.id, discussion_id=discussion.id))
+    if case is not None:
+        form.prompts_for.data = str(case.id)
+    chosen_ids = set(form.prompts.data or [])
     return render_template("discussion/settings.html", form=form, group=group,
-                           membership=membership, discussion=None), _status(form)
+                           membership=membership, discussion=None,
+                           prompt_stages=case.current_prompts_by_stage() if case else [],
+                           chosen_prompts=chosen_ids), _status(form)
 
 
 @bp.route("/groups/<id:group_id>/discussions/<id:discussion_id>/edit",
@@ -168,6 +205,7 @@ def edit(group_id: int, discussion_id: int):
             "opens_at": to_local_input(discussion.opens_at, current_user),
             "closes_at": to_local_input(discussion.closes_at, current_user),
             "post_first": discussion.post_first,
+            "post_first_stage": discussion.post_first_stage or "",
             "identity": discussion.identity,
             "allow_member_threads": discussion.allow_member_threads,
         })
@@ -192,6 +230,7 @@ class Section:
     title: str
     threads: list[Thread]
     answered: int
+    open: bool = True
 
 
 @bp.route("/groups/<id:group_id>/discussions/<id:discussion_id>")
@@ -205,26 +244,29 @@ def view(group_id: int, discussion_id: int):
     if (discussion is None or discussion.group_id != group.id
             or not policy.may_view_discussion(current_user, membership, discussion)):
         abort(404)
+    now = utcnow()
+    sees_everything = policy.sees_everything(current_user, membership)
     by_stage: dict[str, list[Thread]] = {stage: [] for stage in STAGES}
     member_threads = []
     for thread in discussion.threads:
         if thread.prompt is None:
             member_threads.append(thread)
-        else:
+        elif sees_everything or policy.thread_is_released(thread, now):
             by_stage.setdefault(thread.prompt.stage, []).append(thread)
-    now = utcnow()
     answered = service.answered_threads(session, discussion, current_user)
+    stages = service.stage_statuses(discussion, now)
+    closed = {s.stage for s in stages if not s.open}
     sections = [Section(stage, STAGE_TITLES.get(stage, stage), threads,
-                        sum(t.id in answered for t in threads))
+                        sum(t.id in answered for t in threads), stage not in closed)
                 for stage, threads in by_stage.items() if threads]
     return render_template(
         "discussion/view.html", group=group, membership=membership, discussion=discussion,
         case=discussion.case, state=discussion.state(now), sections=sections,
+        stages=stages, next_stage=service.next_stage(discussion, now) if stages else None,
         member_threads=member_threads, member_threads_title=MEMBER_THREADS,
         counts=service.thread_counts(session, discussion),
         unread=service.unread_by_thread(
-            session, discussion, current_user,
-            sees_everything=policy.sees_everything(current_user, membership), now=now),
+            session, discussion, current_user, sees_everything=sees_everything, now=now),
         answered=answered, tracks_progress=policy.is_member(current_user, membership),
         identity_modes=IDENTITY_MODES,
         may_start_thread=policy.may_start_thread(current_user, membership, discussion, now),
@@ -232,6 +274,22 @@ def view(group_id: int, discussion_id: int):
                         if policy.may_see_teaching_notes(current_user, membership) else None),
         prompt_texts={t.prompt.key: t.prompt.text_md for t in discussion.threads if t.prompt},
     )
+
+
+@bp.route("/groups/<id:group_id>/discussions/<id:discussion_id>/stages/next",
+          methods=["POST"])
+def open_next_stage(group_id: int, discussion_id: int):
+    group, membership = load_group(group_id)
+    discussion = _discussion(group, membership, discussion_id)
+    require(policy.may_open_next_stage(current_user, membership, discussion))
+    # CSRFProtect has checked the token before this runs.
+    opened = service.open_next_stage(get_session(), discussion, current_user)
+    if opened is None:
+        flash("Every stage is already open.", "info")
+    else:
+        flash(f"“{STAGE_TITLES.get(opened, opened)}” is open: participants can see and "
+              "answer its prompts now.", "success")
+    return redirect(url_for(".view", group_id=group.id, discussion_id=discussion.id))
 
 
 # The case, inside the group ----------------------------------------------------
@@ -356,7 +414,9 @@ def _render_thread(group: Group, membership: Membership | None, thread: Thread, 
     hold = None
     if notice is None:
         hold = moderation.premoderation_hold(session, group, membership)
-    previous_prompt, next_prompt = service.prompt_neighbours(session, thread)
+    previous_prompt, next_prompt = service.prompt_neighbours(
+        session, thread, sees_everything=policy.sees_everything(current_user, membership),
+        now=now)
     reply_to = None
     if notice is None:
         if form is None:
@@ -386,6 +446,7 @@ def _render_thread(group: Group, membership: Membership | None, thread: Thread, 
         preview_html=preview_html,
         may_post=notice is None, hold=hold,
         previous_prompt=previous_prompt, next_prompt=next_prompt,
+        released=policy.thread_is_released(thread, now),
         note_read=service.has_acknowledged_note(session, discussion, current_user),
         key_facts_html=key_facts_html(discussion.case),
         urls=presenters.PostUrls(group.id, thread.id), mod=mod,

@@ -9,8 +9,17 @@ from wtforms import (
 from wtforms.fields import DateTimeLocalField, SelectChoice
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange, Optional
 
+from casebook.cases.models import STAGE_TITLES
+from casebook.discussion.models import IDENTITY_MODES, RELEASE_MODES
 from casebook.forms import BaseForm
-from casebook.groups.models import DELETED_MEMBER_POSTS, GROUP_KINDS, PREMODERATION, ROLES
+from casebook.groups.models import (
+    CUSTOM,
+    DELETED_MEMBER_POSTS,
+    GROUP_KINDS,
+    PREMODERATION,
+    PRESETS,
+    ROLES,
+)
 from casebook.groups.service import PREMODERATION_MAX_N
 
 _NAME = [DataRequired(message="Enter a name for the group."),
@@ -39,6 +48,37 @@ class GroupForm(BaseForm):
     requires_approval = BooleanField(_APPROVAL)
 
 
+_PRESET_MESSAGE = "Choose a preset, or Custom to set everything yourself."
+PRESET_CHOICES = {**{key: p.title for key, p in PRESETS.items()}, CUSTOM: "Custom"}
+PRESET_DESCRIPTIONS = {**{key: p.description for key, p in PRESETS.items()},
+                       CUSTOM: "Start from plain defaults (named, all stages open, no post "
+                               "first) and choose the kind of group below."}
+
+
+class CreateGroupForm(GroupForm):
+    preset = RadioField(
+        "Preset", choices=_choices(PRESET_CHOICES), default=CUSTOM,
+        invalid_choice_message=_PRESET_MESSAGE,
+        # Left out, the group is Custom: the kind chosen below and plain defaults.
+        validators=[Optional()],
+        description="A preset fills the group's settings and the defaults for its "
+                    "discussions. You can change each of them afterwards.",
+    )
+    # A preset names its kind; only Custom asks for one.
+    kind = RadioField("Kind of group (for Custom)", choices=_choices(GROUP_KINDS),
+                      validators=[Optional()], validate_choice=False)
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        preset = PRESETS.get(self.preset.data)
+        if preset is not None:
+            self.kind.data = preset.kind
+        elif self.kind.data not in GROUP_KINDS and not self.preset.errors:
+            self.kind.errors = [*self.kind.errors, _KIND_MESSAGE]
+            ok = False
+        return ok
+
+
 class SettingsForm(GroupForm):
     premoderation = RadioField(
         "Pre-moderation", choices=_choices(PREMODERATION),
@@ -59,6 +99,29 @@ class SettingsForm(GroupForm):
                     f"posts don't count towards the number.",
         render_kw={"min": 1, "max": PREMODERATION_MAX_N, "inputmode": "numeric"},
     )
+
+    default_identity = RadioField(
+        "Identity in new discussions", choices=_choices(IDENTITY_MODES),
+        invalid_choice_message="Choose how members are named.",
+        # Left out, the group's current default stays.
+        validators=[Optional()],
+    )
+    default_release = RadioField(
+        "How new discussions' stages open", choices=_choices(RELEASE_MODES),
+        invalid_choice_message="Choose how the stages open.",
+        validators=[Optional()],
+    )
+    default_post_first = BooleanField("Post first in new discussions")
+    default_post_first_stage = SelectField(
+        "Post first applies to",
+        choices=[SelectChoice("", "Every prompt"),
+                 *(SelectChoice(stage, f"Only the {title} stage's prompts")
+                   for stage, title in STAGE_TITLES.items())],
+        validators=[Optional()],
+    )
+    default_police_prompts = BooleanField(
+        "Keep the National Decision Model and Code of Ethics prompts ticked when starting "
+        "a discussion")
 
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)

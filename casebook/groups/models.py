@@ -1,6 +1,7 @@
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint, false, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casebook.accounts.models import User
@@ -28,6 +29,44 @@ DELETED_MEMBER_POSTS = {
     REMOVE_POSTS: "Remove them (the thread shows “Post removed” in their place)",
 }
 
+# A preset fills a new group's settings and the defaults its discussions start
+# with; every value stays editable afterwards. "custom" changes nothing.
+CUSTOM = "custom"
+
+
+@dataclass(frozen=True)
+class Preset:
+    title: str
+    description: str
+    kind: str
+    premoderation: str = "off"
+    identity: str = "named"
+    release: str = "all"
+    post_first: bool = False
+    post_first_stage: str | None = None  # None: every prompt
+    # Keep the National Decision Model and Code of Ethics prompts ticked when
+    # starting a discussion; other groups start with them left out.
+    police_prompts: bool = False
+
+
+PRESETS = {
+    "seminar": Preset(
+        "University seminar",
+        "Named members, stages opened one at a time, post first on the Decide stage "
+        "(answer before reading others' decisions).", kind="seminar", release="staged",
+        post_first=True, post_first_stage="decide"),
+    "police": Preset(
+        "Police training",
+        "Pseudonymous members, each member's first posts wait for a moderator, stages opened "
+        "one at a time, post first, National Decision Model and Code of Ethics prompts kept.",
+        kind="police", premoderation="first", identity="pseudonymous", release="staged",
+        post_first=True, police_prompts=True),
+    "reading": Preset(
+        "Reading group",
+        "Named members, all stages open from the start, everyone sees all answers.",
+        kind="reading"),
+}
+
 
 class Group(Base):
     __tablename__ = "groups"
@@ -48,6 +87,13 @@ class Group(Base):
     deleted_member_posts: Mapped[str] = mapped_column(
         String(10), default=KEEP_POSTS, server_default=KEEP_POSTS
     )
+    # Defaults for new discussions (a preset fills them; facilitators change them).
+    default_identity: Mapped[str] = mapped_column(String(20), default="named",
+                                                  server_default="named")
+    default_release: Mapped[str] = mapped_column(String(10), default="all", server_default="all")
+    default_post_first: Mapped[bool] = mapped_column(default=False, server_default=false())
+    default_post_first_stage: Mapped[str | None] = mapped_column(String(20))
+    default_police_prompts: Mapped[bool] = mapped_column(default=True, server_default=true())
     # Set while the group is archived: everyone may read, nobody may change anything.
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -10,15 +10,23 @@ from sqlalchemy.orm import Session, selectinload
 
 from casebook.accounts.models import User
 from casebook.db import utcnow
-from casebook.discussion.models import NAMED, PSEUDONYMOUS, Discussion
+from casebook.discussion.models import (
+    IDENTITY_MODES,
+    NAMED,
+    PSEUDONYMOUS,
+    RELEASE_MODES,
+    Discussion,
+)
 from casebook.groups.models import (
     ACTIVE,
+    CUSTOM,
     DELETED_MEMBER_POSTS,
     FACILITATOR,
     GROUP_KINDS,
     LEFT,
     PARTICIPANT,
     PREMODERATION,
+    PRESETS,
     REMOVED,
     ROLES,
     Group,
@@ -100,8 +108,18 @@ def _add_member(session: Session, group: Group, user: User, role: str) -> Member
 
 
 def create_group(session: Session, creator: User, *, name: str, description: str = "",
-                 kind: str = "seminar", requires_approval: bool = False) -> Group:
-    """Create a group with a fresh join code; the creator becomes its facilitator."""
+                 kind: str = "seminar", requires_approval: bool = False,
+                 preset: str = CUSTOM) -> Group:
+    """Create a group with a fresh join code; the creator becomes its facilitator.
+
+    A ``preset`` other than CUSTOM sets the kind, pre-moderation and the
+    defaults new discussions start with (see ``groups.models.PRESETS``).
+    """
+    if preset != CUSTOM and preset not in PRESETS:
+        raise GroupError("Choose a preset.")
+    chosen = PRESETS.get(preset)
+    if chosen is not None:
+        kind = chosen.kind
     if kind not in GROUP_KINDS:
         raise GroupError("Choose a kind of group.")
     group = Group(
@@ -110,6 +128,13 @@ def create_group(session: Session, creator: User, *, name: str, description: str
         requires_approval=requires_approval,
         created_by_id=creator.id,
     )
+    if chosen is not None:
+        group.premoderation = chosen.premoderation
+        group.default_identity = chosen.identity
+        group.default_release = chosen.release
+        group.default_post_first = chosen.post_first
+        group.default_post_first_stage = chosen.post_first_stage
+        group.default_police_prompts = chosen.police_prompts
     session.add(group)
     session.flush()
     _add_member(session, group, creator, FACILITATOR)
@@ -132,6 +157,20 @@ def update_group(session: Session, group: Group, *, name: str, description: str,
     group.requires_approval = requires_approval
     group.premoderation = premoderation
     group.premoderation_first_n = premoderation_first_n
+    session.commit()
+
+
+def update_discussion_defaults(session: Session, group: Group, *, identity: str, release: str,
+                               post_first: bool, police_prompts: bool,
+                               post_first_stage: str | None = None) -> None:
+    """What the "Start a discussion" form offers first in this group."""
+    if identity not in IDENTITY_MODES or release not in RELEASE_MODES:
+        raise GroupError("Choose the defaults for new discussions.")
+    group.default_identity = identity
+    group.default_release = release
+    group.default_post_first = post_first
+    group.default_post_first_stage = post_first_stage or None
+    group.default_police_prompts = police_prompts
     session.commit()
 
 

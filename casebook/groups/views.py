@@ -22,18 +22,19 @@ from casebook.discussion.service import unread_by_discussion
 from casebook.groups import service
 from casebook.groups.access import active_member_or_404, load_group, require
 from casebook.groups.forms import (
+    PRESET_DESCRIPTIONS,
     ButtonForm,
+    CreateGroupForm,
     DecisionForm,
     DeletedMemberPostsForm,
     DeleteGroupForm,
     ExpiryForm,
-    GroupForm,
     JoinForm,
     RemoveForm,
     RoleForm,
     SettingsForm,
 )
-from casebook.groups.models import ROLES, Group, JoinRequest, Membership
+from casebook.groups.models import CUSTOM, ROLES, Group, JoinRequest, Membership
 from casebook.groups.service import INVALID_CODE, GroupError
 from casebook.limits import join_code, join_code_posts
 from casebook.moderation import service as moderation
@@ -73,13 +74,13 @@ def my_groups():
 @login_required
 def create():
     require(policy.may_create_group(current_user))
-    form = GroupForm()
+    form = CreateGroupForm()
     if form.validate_on_submit():
         try:
             group = service.create_group(
                 get_session(), current_user, name=form.name.data,
                 description=form.description.data or "", kind=form.kind.data,
-                requires_approval=form.requires_approval.data,
+                requires_approval=form.requires_approval.data, preset=form.preset.data or CUSTOM,
             )
         except GroupError as error:
             form.kind.errors = [*form.kind.errors, str(error)]
@@ -87,7 +88,8 @@ def create():
             flash(f"You created {group.name} and are its facilitator. Share the join code "
                   "below to invite people.", "success")
             return redirect(url_for(".overview", group_id=group.id))
-    return render_template("groups/create.html", form=form), _status(form)
+    return render_template("groups/create.html", form=form,
+                           preset_descriptions=PRESET_DESCRIPTIONS), _status(form)
 
 
 # Overview, join code management, leaving -------------------------------------
@@ -201,6 +203,10 @@ def _settings_data(group: Group) -> dict:
         "name": group.name, "description": group.description_md, "kind": group.kind,
         "requires_approval": group.requires_approval, "premoderation": group.premoderation,
         "premoderation_first_n": group.premoderation_first_n,
+        "default_identity": group.default_identity, "default_release": group.default_release,
+        "default_post_first": group.default_post_first,
+        "default_post_first_stage": group.default_post_first_stage or "",
+        "default_police_prompts": group.default_police_prompts,
     }
 
 
@@ -217,6 +223,14 @@ def settings(group_id: int):
                 description=form.description.data or "", kind=form.kind.data,
                 requires_approval=form.requires_approval.data,
                 premoderation=form.premoderation.data, premoderation_first_n=first_n,
+            )
+            service.update_discussion_defaults(
+                get_session(), group,
+                identity=form.default_identity.data or group.default_identity,
+                release=form.default_release.data or group.default_release,
+                post_first=form.default_post_first.data,
+                post_first_stage=form.default_post_first_stage.data or None,
+                police_prompts=form.default_police_prompts.data,
             )
         except GroupError as error:
             flash(str(error), "error")

@@ -41,7 +41,8 @@ def test_create_a_group_and_join_it_with_the_code(live_app, live, new_page):
 
     facilitator.get_by_label("Name").fill("Policing and technology")
     facilitator.get_by_label("Description").fill("Week 3: *read the case first*.")
-    facilitator.get_by_label("Police training").check()
+    # The preset, not the "Kind of group (for Custom)" radio of the same name.
+    facilitator.get_by_role("group", name="Preset").get_by_label("Police training").check()
     facilitator.get_by_role("button", name="Create group").click()
 
     expect(facilitator.get_by_role("heading", name="Policing and technology", level=1)
@@ -86,6 +87,6 @@ def test_create_a_group_and_join_it_with_the_code(live_app, live, new_page):
     facilitator.go_back()
     facilitator.get_by_role("link", name="Settings", exact=True).click()
     expect(facilitator.get_by_role("heading", name="Group settings")).to_be_visible()
-    expect(facilitator.get_by_label("Name")).to_have_value("Policing and technology")
+    expect(facilitator.get_by_label("Name", exact=True)).to_have_value("Policing and technology")
     expect(facilitator.get_by_label("Police training")).to_be_checked()
     assert_accessible(facilitator)

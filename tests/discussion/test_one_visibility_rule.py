@@ -168,6 +168,16 @@ def _world_of_posts(app, w):
                                 session.get(User, w.fac.id))
         write(session, later.threads[0].id, w.fac, "Prepared framing")
         later.opens_at = utcnow() + timedelta(days=3)
+        # Stage by stage: the first stage is open, the second not yet, the
+        # third by a time that has passed; posts written ahead by the staff.
+        # Post first holds for the third stage only.
+        staged = make_discussion(session, session.get(type(w.group), w.gid),
+                                 session.get(User, w.fac.id), release="staged",
+                                 post_first=True, post_first_stage="lenses",
+                                 stage_opens_at={"lenses": utcnow() - timedelta(minutes=1)})
+        for thread in staged.threads:
+            if thread.prompt.stage in ("understand", "stakeholders", "lenses"):
+                write(session, thread.id, w.mod, f"Staged {thread.prompt.stage} {thread.id}")
         session.commit()
 
 
@@ -198,5 +208,8 @@ def test_the_list_query_and_the_policy_agree_on_every_post(app, world, viewer):
         assert f"published in {first}" not in bodies
         assert f"pending in {second}" not in bodies
         assert "Prepared framing" not in bodies
+        staged = {body.split()[1] for body in bodies if body.startswith("Staged")}
+        assert staged == {"understand"}
     if viewer in ("mod", "admin"):
         assert "Prepared framing" in bodies and len(bodies) == len(decided)
+        assert any(body.startswith("Staged stakeholders") for body in bodies)
