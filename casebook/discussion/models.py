@@ -82,6 +82,9 @@ class Thread(Base):
     # compared against for unread counts.
     last_number: Mapped[int] = mapped_column(Integer, default=0)
     last_post_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Raised by ``casebook.fragments`` on every write that can change what the
+    # thread page shows; cached post lists are keyed by it.
+    version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     discussion: Mapped[Discussion] = relationship(back_populates="threads")
