@@ -332,6 +332,9 @@ def mark_read(session: Session, thread: Thread, user: User, up_to: int) -> int:
     elif up_to > read.last_read_number:
         read.last_read_number = up_to
         read.read_at = utcnow()
+    else:
+        # Nothing new read: no write, so rereading a page never locks the table.
+        return before
     session.commit()
     return before
 
