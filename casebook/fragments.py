@@ -28,21 +28,23 @@ LOCAL_ENTRIES = 512
 
 
 class LocalCache:
-    """A thread-safe LRU of at most ``size`` entries."""
+    """A thread-safe LRU of at most ``size`` entries.
+
+    Holds the values themselves, not their JSON: callers treat them as read-only."""
 
     def __init__(self, size: int = LOCAL_ENTRIES):
         self.size = size
-        self._entries: OrderedDict[str, str] = OrderedDict()
+        self._entries: OrderedDict[str, object] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: str) -> str | None:
+    def get(self, key: str):
         with self._lock:
             value = self._entries.get(key)
             if value is not None:
                 self._entries.move_to_end(key)
             return value
 
-    def set(self, key: str, value: str) -> None:
+    def set(self, key: str, value) -> None:
         with self._lock:
             self._entries[key] = value
             self._entries.move_to_end(key)
@@ -58,17 +60,17 @@ class RedisCache:
         self.errors = (redis.RedisError, OSError)
         self.prefix = prefix
 
-    def get(self, key: str) -> str | None:
+    def get(self, key: str):
         try:
             value = self.client.get(self.prefix + key)
         except self.errors:
             # Redis away: the page renders as if uncached rather than failing.
             return None
-        return value.decode() if value is not None else None
+        return json.loads(value) if value is not None else None
 
-    def set(self, key: str, value: str) -> None:
+    def set(self, key: str, value) -> None:
         with contextlib.suppress(*self.errors):
-            self.client.set(self.prefix + key, value, ex=REDIS_TTL_SECONDS)
+            self.client.set(self.prefix + key, json.dumps(value), ex=REDIS_TTL_SECONDS)
 
 
 def init_app(app) -> None:
@@ -91,12 +93,12 @@ def key_for(*parts) -> str:
 
 
 def get(key: str):
-    value = _cache().get(key)
-    return json.loads(value) if value is not None else None
+    """The value stored under ``key`` (plain JSON-able data), or None."""
+    return _cache().get(key)
 
 
 def put(key: str, value) -> None:
-    _cache().set(key, json.dumps(value))
+    _cache().set(key, value)
 
 
 def csrf_placeholder() -> str:

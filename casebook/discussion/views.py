@@ -374,6 +374,9 @@ def _post_list(group: Group, membership: Membership | None, thread: Thread, *, p
                   for v in views[:len(posts)]],
         "pinned": str(article(views[-1], urls, mod, "pinned-")) if pinned else None,
         "answers": None if peers else service.published_count(session, thread),
+        # Prompt threads are made with the discussion and never change.
+        "neighbours": [link and [link.thread_id, link.text_md]
+                       for link in service.prompt_neighbours(session, thread)],
     }
     fragments.put(key, value)
     return value
@@ -410,7 +413,8 @@ def _render_thread(group: Group, membership: Membership | None, thread: Thread, 
     hold = None
     if notice is None:
         hold = moderation.premoderation_hold(session, group, membership)
-    previous_prompt, next_prompt = service.prompt_neighbours(session, thread)
+    previous_prompt, next_prompt = (link and service.PromptLink(*link)
+                                    for link in listing["neighbours"])
     reply_to = None
     if notice is None:
         if form is None:
