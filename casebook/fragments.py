@@ -129,7 +129,9 @@ def _raise_versions(session: Session, _flush_context, _instances) -> None:
     dirty = [obj for obj in session.dirty if session.is_modified(obj)]
     for obj in [*session.new, *dirty, *session.deleted]:
         if isinstance(obj, Post):
-            threads.add(obj.thread_id if obj.thread_id is not None else obj.thread.id)
+            # A post of a thread made in this flush has neither yet: nothing is cached.
+            threads.add(obj.thread_id if obj.thread_id is not None
+                        else obj.thread.id if obj.thread is not None else None)
         elif isinstance(obj, Thread):
             # A new thread starts at version 0; a changed one (lock, pin) moves on.
             if obj.id is not None and obj not in session.new:

@@ -336,10 +336,12 @@ def _post_list(group: Group, membership: Membership | None, thread: Thread, *, p
     # Everything that changes what this viewer sees of an unchanged thread.
     # The viewer's own id covers their own posts and their reported marks.
     key = fragments.key_for(
-        "thread", thread.id, thread.version, page, viewer.get_id(),
+        # created_at too: SQLite may give a deleted thread's id to a new one.
+        "thread", thread.id, thread.created_at, thread.version, page, viewer.get_id(),
         getattr(viewer, "is_admin", False), getattr(viewer, "timezone", None),
         membership and (membership.id, membership.role, membership.status),
-        discussion.identity, discussion.post_first, group.archived_at is not None,
+        discussion.identity, discussion.post_first, discussion.state(now),
+        group.archived_at is not None,
         peers, notice, everything,
     )
     cached = fragments.get(key)
