@@ -7,12 +7,14 @@ checks the next view shows the change. Runs on PostgreSQL too
 """
 
 import re
+import uuid
 
 from casebook.accounts.models import User
 from casebook.discussion.models import Discussion, Post
 from casebook.groups.models import Group
-from tests.conftest import ANY_PAGE, db, post_form
+from tests.conftest import ANY_PAGE, db, make_test_app, post_form, signed_in
 from tests.discussion.conftest import page_text, reply, thread_url
+from tests.test_redis_limits import REDIS_URL, redis_client  # noqa: F401 - a fixture
 
 
 def seen(client, w) -> str:
@@ -107,3 +109,25 @@ def test_identity_setting_and_answering_under_post_first_show_at_once(app, world
     reply(ben, world, world.thread, "Ben's own answer.")
     page = seen(ben, world)
     assert "My answer" in page and "Ann Example" not in page
+
+
+def test_two_servers_share_cached_lists_through_redis_and_see_each_others_edits(
+        app, world, database_url, redis_client):  # noqa: F811 - the imported fixture
+    prefix = f"casebook-test-{uuid.uuid4().hex[:8]}"
+    one, two = (make_test_app(database_url, REDIS_URL=REDIS_URL, RATELIMIT_KEY_PREFIX=prefix)
+                for _ in range(2))
+    ben_one, ann_two = signed_in(one, world.ben), signed_in(two, world.ann)
+    assert reply(ann_two, world, world.thread, "Written on server two.").status_code == 302
+    assert "Written on server two." in seen(ben_one, world)
+    assert redis_client.keys(f"{prefix}casebook:fragment:*"), "the list is cached in Redis"
+
+    post = ann_post(app, world)
+    edit = f"/groups/{world.gid}/posts/{post.id}/edit"
+    assert post_form(ann_two, edit, edit, {"body": "Edited on server two.",
+                                           "submit": "Save changes"}).status_code == 302
+    page = seen(ben_one, world)
+    assert "Edited on server two." in page and "Written on server two." not in page
+    for key in redis_client.keys(f"{prefix}*"):
+        redis_client.delete(key)
+    for server in (one, two):
+        server.extensions["casebook.engine"].dispose()
