@@ -30,7 +30,9 @@ run: $(RUN_STAMP)
 	@echo "Casebook is running at http://127.0.0.1:$(PORT)/"
 	@echo "Sign in with one of the demo accounts above (press Ctrl+C to stop)."
 	@echo
+	@mkdir -p instance
 	exec $(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 \
+		--control-socket $(CURDIR)/instance/gunicorn-$(PORT).ctl \
 		--access-logfile - 'casebook:create_app()'
 
 test: $(TEST_STAMP)
@@ -44,6 +46,8 @@ bench: $(RUN_STAMP)
 
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/bandit -c pyproject.toml -q -r casebook scripts
+	$(BIN)/python scripts/audit_dependencies.py
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .ruff_cache

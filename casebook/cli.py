@@ -14,6 +14,8 @@ from casebook.cases import service as cases
 from casebook.cases.loader import CaseFileError, load_directory
 from casebook.db import get_session
 from casebook.demo import DEMO_PASSWORD
+from casebook.ops import backup as backups
+from casebook.ops.check import check as check_database
 
 DEMO_ACCOUNTS = (
     ("facilitator@demo.casebook", "Demo Facilitator"),
@@ -111,8 +113,63 @@ def seed_demo(scale: float | None) -> None:
         click.echo(f"  {email}")
 
 
+class _Progress:
+    """Prints "NN% (done/total pages)" each time the copy passes another tenth."""
+
+    def __init__(self, verb: str):
+        self.verb = verb
+        self.shown = -1
+
+    def __call__(self, done: int, total: int) -> None:
+        tenth = done * 10 // total if total else 10
+        if tenth != self.shown:
+            self.shown = tenth
+            click.echo(f"{self.verb}: {tenth * 10}% ({done}/{total} pages)")
+
+
+def _engine():
+    return current_app.extensions["casebook.engine"]
+
+
+@click.command("backup", help="Write a consistent backup of the database to PATH, "
+                              "safe while the server runs.")
+@click.argument("path", type=click.Path(path_type=Path, dir_okay=False))
+@with_appcontext
+def backup_command(path: Path) -> None:
+    try:
+        backups.backup(_engine(), path, click.echo, _Progress("Copied"))
+    except backups.BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Backup written to {path} ({path.stat().st_size} bytes).")
+
+
+@click.command("restore", help="Restore the backup at PATH into this (empty) database.")
+@click.argument("path", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--force", is_flag=True, help="Replace a database that already holds data.")
+@with_appcontext
+def restore_command(path: Path, force: bool) -> None:
+    try:
+        backups.restore(_engine(), path, click.echo, _Progress("Restored"), force=force)
+    except backups.BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Restored {path}. Run 'casebook check' to confirm, then start the server.")
+
+
+@click.command("check", help="Check the database's integrity and references; "
+                             "exit 1 on any problem.")
+@with_appcontext
+def check_command() -> None:
+    problems = check_database(_engine(), click.echo)
+    if problems:
+        for problem in problems:
+            click.echo(f"problem: {problem}", err=True)
+        raise click.ClickException(f"{len(problems)} problem(s) found.")
+    click.echo("No problems found.")
+
+
 def register_commands(app: Flask) -> None:
-    for command in (db_group, import_cases, create_admin, seed_demo):
+    for command in (db_group, import_cases, create_admin, seed_demo, backup_command,
+                    restore_command, check_command):
         app.cli.add_command(command)
 
 

@@ -65,7 +65,9 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=15000")
-    cursor.execute("PRAGMA synchronous=NORMAL")
+    # FULL: in WAL mode NORMAL may lose the last commits on a power cut, and a
+    # post the server has acknowledged must survive one.
+    cursor.execute("PRAGMA synchronous=FULL")
     cursor.close()
 
 

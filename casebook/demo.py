@@ -40,7 +40,7 @@ DISTINCT_BODIES = 240
 INSERT_CHUNK = 5_000
 # Seeded users share the demo password and one hash of it: hashing 600
 # passwords with argon2id would take longer than everything else together.
-DEMO_PASSWORD = "casebook-demo"  # noqa: S105 -- local demo only, printed by make run
+DEMO_PASSWORD = "casebook-demo"  # noqa: S105  # nosec B105
 
 Progress = Callable[[str], None]
 
@@ -180,7 +180,8 @@ def seed(session: Session, scale: float, demo_users: list[User],
     def report(message: str) -> None:
         progress(f"[{time.monotonic() - started:5.1f}s] {message}")
 
-    rng = random.Random(2026)
+    # A seeded generator so every run builds the same dataset; nothing here is a secret.
+    rng = random.Random(2026)  # nosec B311
     shape = shape_for(scale)
     now = utcnow()
     term_start = now - timedelta(days=80)

@@ -54,10 +54,11 @@ def test_migrations_create_no_accounts(scratch_engine):
         assert connection.execute(text("SELECT count(*) FROM users")).scalar() == 0
 
 
-def test_sqlite_connections_use_wal_foreign_keys_and_a_busy_timeout(tmp_path):
+def test_sqlite_connections_use_wal_foreign_keys_a_busy_timeout_and_full_sync(tmp_path):
     engine = make_engine(f"sqlite:///{tmp_path / 'pragmas.sqlite3'}")
     with engine.connect() as connection:
         assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
         assert connection.execute(text("PRAGMA busy_timeout")).scalar() >= 5000
+        assert connection.execute(text("PRAGMA synchronous")).scalar() == 2  # FULL
     engine.dispose()

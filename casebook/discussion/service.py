@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, and_, case, exists, false, func, or_, select, true, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased, joinedload
 
@@ -327,11 +329,21 @@ def mark_read(session: Session, thread: Thread, user: User, up_to: int) -> int:
     """Record reading up to post ``up_to``; returns the number read before."""
     read = session.get(ThreadRead, (user.id, thread.id))
     before = read.last_read_number if read else 0
-    if read is None:
-        session.add(ThreadRead(user_id=user.id, thread_id=thread.id, last_read_number=up_to))
-    elif up_to > read.last_read_number:
-        read.last_read_number = up_to
-        read.read_at = utcnow()
+    if read is None or up_to > read.last_read_number:
+        # An upsert, not get-then-add: two tabs of the same member reading the
+        # thread at once would otherwise both insert, and one would get a 500.
+        insert = (pg_insert if session.get_bind().dialect.name == "postgresql"
+                  else sqlite_insert)
+        statement = insert(ThreadRead).values(
+            user_id=user.id, thread_id=thread.id, last_read_number=up_to, read_at=utcnow())
+        session.execute(statement.on_conflict_do_update(
+            index_elements=[ThreadRead.user_id, ThreadRead.thread_id],
+            set_={"last_read_number": statement.excluded.last_read_number,
+                  "read_at": statement.excluded.read_at},
+            where=statement.excluded.last_read_number > ThreadRead.last_read_number,
+        ))
+        if read is not None:
+            session.expire(read)
     else:
         # Nothing new read: no write, so rereading a page never locks the table.
         return before

@@ -6,7 +6,7 @@ arbitrary YAML value, or writes arbitrary text as the whole file, so each check
 meets values of every type and shape an author (or a broken editor) could write.
 """
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from casebook.cases.loader import CaseFileError, parse_case_file
@@ -45,6 +45,9 @@ def _outcome(path):
 @settings(max_examples=150, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(field=FIELDS, value=VALUES)
+# Found by this test: a list where a lens name belongs raised TypeError.
+@example(field="lenses", value=[["rights"]])
+@example(field="prompts", value={"understand": [{"id": "ab", "text": "t", "lens": {}}]})
 def test_any_value_in_any_field_gives_a_case_or_its_problems(tmp_path, field, value):
     front = dict(FRONT)
     front[field] = value

@@ -1,0 +1,304 @@
+"""Upgrading keeps every row: a database built at the first migration and filled with
+every kind of row, then upgraded one migration at a time to head.
+
+Each migration has one ``Step``: ``check`` runs right after upgrading to it (what
+the migration should have done to existing rows), then ``fill`` inserts the rows
+its schema newly allows. After every upgrade all rows inserted so far must read
+back unchanged. A new migration adds its Step to ``STEPS``; the test fails until
+it does, and until every table at head holds a row.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import MetaData, insert, inspect, select, update
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session
+
+from casebook import migrate
+from casebook.cases.models import Case
+from casebook.db import make_engine
+from casebook.discussion.models import ContentNoteAck, Post, Thread
+from casebook.groups.models import Group, Membership
+from casebook.moderation.models import ModerationAction, Report
+from casebook.ops.check import check
+from tests.scratch import scratch_databases
+
+T0 = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
+
+
+def at(minutes: int) -> datetime:
+    return T0 + timedelta(minutes=minutes)
+
+
+def tables(connection: Connection):
+    metadata = MetaData()
+    metadata.reflect(connection)
+    return metadata.tables
+
+
+def put(connection: Connection, table: str, *rows: dict) -> None:
+    connection.execute(insert(tables(connection)[table]), list(rows))
+
+
+def column(connection: Connection, table: str, name: str) -> dict:
+    t = tables(connection)[table]
+    return dict(connection.execute(select(t.c.id, t.c[name]).order_by(t.c.id)).all())
+
+
+@dataclass
+class Step:
+    revision: str
+    fill: Callable[[Connection], None]
+    check: Callable[[Connection], None] = lambda connection: None
+
+
+def fill_0001(c: Connection) -> None:
+    put(c, "users", *[
+        {"id": i, "email": f"{name}@Example.org", "email_key": f"{name}@example.org",
+         "display_name": name.title(), "password_hash": f"$argon2id$hash-of-{name}",
+         "is_admin": i == 4, "session_version": i, "created_at": at(i)}
+        for i, name in enumerate(["fay", "ann", "ben", "ada"], start=1)
+    ])
+    put(c, "cases", {
+        "id": 1, "slug": "online-vigilantes", "title": "Online vigilantes",
+        "summary": "A summary.", "content_note": "Mentions abuse.", "reading_minutes": 12,
+        "sources": [{"title": "Report", "url": "https://example.org/r"}],
+        "stakeholders": ["police", "families"], "lenses": ["rights", "harm"],
+        "body_md": "Body *text*.", "body_html": "<p>Body <em>text</em>.</p>",
+        "search_text": "online vigilantes body text", "source_digest": "d" * 64,
+        "imported_at": at(0), "updated_at": at(1),
+    })
+    put(c, "case_themes", {"case_id": 1, "theme": "policing"},
+        {"case_id": 1, "theme": "technology"})
+    put(c, "positions", {"id": 1, "case_id": 1, "key": "stop", "position": 1,
+                         "text": "Stop them.", "retired": False},
+        {"id": 2, "case_id": 1, "key": "allow", "position": 2, "text": "Let them.",
+         "retired": True})
+    put(c, "prompts", *[
+        {"id": i, "case_id": 1, "key": f"p{i}", "stage": stage, "position": i,
+         "lens": lens, "text_md": f"Prompt {i}?", "text_html": f"<p>Prompt {i}?</p>",
+         "retired": False}
+        for i, stage, lens in [(1, "understand", None), (2, "lenses", "rights")]
+    ])
+
+
+def check_0002(c: Connection) -> None:
+    assert set(column(c, "users", "timezone").values()) == {"Europe/London"}
+
+
+def fill_0002(c: Connection) -> None:
+    put(c, "groups", {
+        "id": 1, "name": "Ethics seminar", "description_md": "We *meet*.",
+        "description_html": "<p>We <em>meet</em>.</p>", "kind": "seminar",
+        "join_code": "ABCD-EFGH", "join_code_expires_at": at(9000),
+        "requires_approval": True, "premoderation": "first_n", "premoderation_first_n": 2,
+        "next_pseudonym": 4, "created_at": at(10), "created_by_id": 1,
+    })
+    put(c, "memberships", *[
+        {"id": i, "group_id": 1, "user_id": i, "role": role, "status": "active",
+         "pseudonym_number": i, "muted_until": at(500) if i == 2 else None,
+         "joined_at": at(10 + i)}
+        for i, role in [(1, "facilitator"), (2, "participant"), (3, "moderator")]
+    ])
+    put(c, "join_requests", {"id": 1, "group_id": 1, "user_id": 3, "status": "approved",
+                             "created_at": at(12), "decided_at": at(13),
+                             "decided_by_id": 1})
+    put(c, "watched_words", {"id": 1, "group_id": 1, "phrase": "real name",
+                             "action": "hold", "created_at": at(14)})
+    put(c, "discussions", {
+        "id": 1, "group_id": 1, "case_id": 1, "title": "Week 1", "opens_at": at(20),
+        "closes_at": at(20000), "post_first": True, "identity": "pseudonymous",
+        "allow_member_threads": True, "created_at": at(15), "created_by_id": 1,
+    })
+    put(c, "threads", *[
+        {"id": 1, "discussion_id": 1, "prompt_id": 1, "title": "Prompt 1?", "position": 1,
+         "created_by_id": 1, "locked": False, "pinned_post_id": None, "last_number": 3,
+         "last_post_at": at(33), "created_at": at(15)},
+        {"id": 2, "discussion_id": 1, "prompt_id": None, "title": "Ann's own thread",
+         "position": 3, "created_by_id": 2, "locked": True, "pinned_post_id": None,
+         "last_number": 0, "last_post_at": None, "created_at": at(16)},
+    ])
+    put(c, "posts", *[
+        {"id": 1, "thread_id": 1, "author_id": 2, "reply_to_id": None, "number": 1,
+         "status": "published", "body_md": "I think **they** went too far.",
+         "body_html": "<p>I think <strong>they</strong> went too far.</p>",
+         "moderation_reason": None, "flagged": False, "submission_key": "k" * 64,
+         "created_at": at(31), "edited_at": at(40)},
+        {"id": 2, "thread_id": 1, "author_id": 3, "reply_to_id": 1, "number": 2,
+         "status": "published", "body_md": "> went too far\n\nWhy?",
+         "body_html": "<blockquote>went too far</blockquote><p>Why?</p>",
+         "moderation_reason": None, "flagged": True, "submission_key": None,
+         "created_at": at(32), "edited_at": None},
+        {"id": 3, "thread_id": 1, "author_id": 1, "reply_to_id": 2, "number": 3,
+         "status": "hidden", "body_md": "Names a suspect.", "body_html": "<p>x</p>",
+         "moderation_reason": "Real name", "flagged": False, "submission_key": None,
+         "created_at": at(33), "edited_at": None},
+        {"id": 4, "thread_id": 2, "author_id": None, "reply_to_id": None, "number": None,
+         "status": "held", "body_md": "From a deleted account, waiting.",
+         "body_html": "<p>waiting</p>", "moderation_reason": None, "flagged": False,
+         "submission_key": None, "created_at": at(34), "edited_at": None},
+    ])
+    threads = tables(c)["threads"]
+    c.execute(update(threads).where(threads.c.id == 1).values(pinned_post_id=1))
+    put(c, "thread_reads", {"user_id": 2, "thread_id": 1, "last_read_number": 2,
+                            "read_at": at(35)})
+    put(c, "moderation_actions", {
+        "id": 1, "group_id": 1, "actor_id": 3, "action": "hide_post", "target_user_id": 1,
+        "post_id": 3, "thread_id": 1, "reason": "Real name",
+        "details": {"before": "published", "after": "hidden"}, "created_at": at(36),
+    })
+    put(c, "post_revisions", {"id": 1, "post_id": 1, "body_md": "I think they went far.",
+                              "created_at": at(31), "replaced_at": at(40)})
+    put(c, "reports", {"id": 1, "post_id": 2, "reporter_id": 2, "reason": "offensive",
+                       "detail": "Rude.", "created_at": at(37), "resolved_at": at(38),
+                       "resolved_by_id": 1})
+
+
+def check_0003(c: Connection) -> None:
+    # Earlier posts take their author's role in the group; no author, no role.
+    assert column(c, "posts", "author_role") == {
+        1: "participant", 2: "moderator", 3: "facilitator", 4: None}
+
+
+def fill_0003(c: Connection) -> None:
+    put(c, "posts", {"id": 5, "thread_id": 2, "author_id": 3, "author_role": "moderator",
+                     "number": 1, "status": "published", "body_md": "five words in this post",
+                     "body_html": "<p>five words in this post</p>", "flagged": False,
+                     "created_at": at(50)})
+
+
+def check_0004(c: Connection) -> None:
+    bodies = column(c, "posts", "body_md")
+    assert column(c, "posts", "word_count") == {
+        post_id: len(body.split()) for post_id, body in bodies.items()}
+    assert column(c, "posts", "word_count")[5] == 5
+
+
+def fill_0004(c: Connection) -> None:
+    put(c, "content_note_acks", {"user_id": 2, "discussion_id": 1, "acknowledged_at": at(30)},
+        {"user_id": 3, "discussion_id": 1, "acknowledged_at": at(31)})
+
+
+def check_0005(c: Connection) -> None:
+    assert column(c, "cases", "teaching_notes") == {1: None}
+
+
+TEACHING_NOTES = {"objectives": ["Weigh deterrence against help."],
+                  "seminar_plan": [{"minutes": 10, "activity": "Read the decision aloud.",
+                                    "prompts": ["p1"]}]}
+
+
+def fill_0005(c: Connection) -> None:
+    cases = tables(c)["cases"]
+    c.execute(update(cases).where(cases.c.id == 1).values(teaching_notes=TEACHING_NOTES))
+
+
+def check_0006(c: Connection) -> None:
+    # Existing groups keep a leaving member's words and are not archived.
+    assert column(c, "groups", "deleted_member_posts") == {1: "keep"}
+    assert column(c, "groups", "archived_at") == {1: None}
+
+
+def fill_0006(c: Connection) -> None:
+    put(c, "groups", {
+        "id": 2, "name": "Last year's seminar", "description_md": "", "description_html": "",
+        "kind": "reading", "join_code": None, "join_code_expires_at": None,
+        "requires_approval": False, "premoderation": "off", "premoderation_first_n": 3,
+        "next_pseudonym": 1, "created_at": at(60), "created_by_id": 1,
+        "deleted_member_posts": "remove", "archived_at": at(70),
+    })
+
+
+def check_0007(c: Connection) -> None:
+    # Indexes only: the rows are checked by the loop; the new indexes must exist.
+    names = {ix["name"] for table in ("posts", "threads", "discussions", "memberships")
+             for ix in inspect(c).get_indexes(table)}
+    assert {"ix_posts_status_created", "ix_posts_thread_author_status",
+            "ix_threads_discussion_position", "ix_memberships_group_status"} <= names
+
+
+STEPS = [
+    Step("0001", fill_0001),
+    Step("0002", fill_0002, check_0002),
+    Step("0003", fill_0003, check_0003),
+    Step("0004", fill_0004, check_0004),
+    Step("0005", fill_0005, check_0005),
+    Step("0006", fill_0006, check_0006),
+    Step("0007", lambda connection: None, check_0007),
+]
+
+
+def snapshot(connection: Connection) -> dict[str, list[dict]]:
+    return {
+        name: sorted((dict(row._mapping) for row in connection.execute(select(table))),
+                     key=repr)
+        for name, table in tables(connection).items() if name != "alembic_version"
+    }
+
+
+def same_columns(before: list[dict], after: list[dict]) -> list[dict]:
+    """``after`` cut down to the columns ``before`` had, to compare old rows by old columns."""
+    if not before:
+        return []
+    names = before[0].keys()
+    return sorted(({k: row[k] for k in names} for row in after), key=repr)
+
+
+@pytest.fixture
+def engine(tmp_path, database_url):
+    with scratch_databases(tmp_path) as new:
+        engine = make_engine(new("migration_data"))
+        yield engine
+        engine.dispose()
+
+
+def test_every_migration_has_a_step():
+    engine = make_engine("sqlite://")
+    assert STEPS[-1].revision == migrate.head_revision(engine), (
+        "a new migration needs its Step in tests/test_migration_data.py")
+
+
+def test_upgrading_step_by_step_keeps_every_row_and_relation(engine):
+    before: dict[str, list[dict]] = {}
+    for step in STEPS:
+        migrate.upgrade(engine, step.revision)
+        with engine.begin() as connection:
+            after = snapshot(connection)
+            for table, rows in before.items():
+                assert same_columns(rows, after[table]) == rows, (
+                    f"upgrading to {step.revision} changed rows of {table}")
+            step.check(connection)
+            step.fill(connection)
+        with engine.connect() as connection:
+            before = snapshot(connection)
+
+    assert migrate.current_revision(engine) == migrate.head_revision(engine)
+    empty = sorted(name for name, rows in before.items() if not rows)
+    assert empty == [], f"no step fills {empty}"
+    assert check(engine, lambda _line: None) == []
+
+    # The models of today read the old rows, relations included.
+    with Session(engine) as session:
+        reply = session.get(Post, 2)
+        assert reply.reply_to.body_md == "I think **they** went too far."
+        assert session.get(Group, reply.thread.discussion.group_id).name == "Ethics seminar"
+        assert reply.thread.discussion.case.slug == "online-vigilantes"
+        assert reply.thread.prompt.text_md == "Prompt 1?"
+        assert reply.author.display_name == "Ben"
+        assert reply.author.timezone == "Europe/London"
+        assert session.get(Thread, 1).pinned_post_id == 1
+        assert session.get(Post, 1).edited_at == at(40)
+        assert session.get(Post, 4).author is None
+        assert session.get(Report, 1).post.author.display_name == "Ben"
+        action = session.get(ModerationAction, 1)
+        assert action.details == {"before": "published", "after": "hidden"}
+        assert action.target_user.display_name == "Fay"
+        assert session.get(Membership, 2).muted_until == at(500)
+        assert session.get(ContentNoteAck, (2, 1)).acknowledged_at == at(30)
+        assert session.get(Case, 1).teaching_notes == TEACHING_NOTES
+        archived = session.get(Group, 2)
+        assert archived.archived_at == at(70)
+        assert archived.deleted_member_posts == "remove"
