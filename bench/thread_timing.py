@@ -109,7 +109,7 @@ def main() -> None:
         for _ in range(30):
             member.get(thread_url)
         profile.disable()
-        pstats.Stats(profile).sort_stats("cumulative").print_stats(40)
+        pstats.Stats(profile).sort_stats(os.environ.get("SORT", "cumulative")).print_stats(40)
         return
     reference, size = rate(bare.test_client(), "/")
     rows = [("reference", reference, size),

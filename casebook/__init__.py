@@ -6,7 +6,7 @@ from pathlib import Path
 from flask import Flask
 from sqlalchemy import select
 
-from casebook import assets, db, errors, guards, httpcache, policy, security, timefmt
+from casebook import assets, db, errors, fragments, guards, httpcache, policy, security, timefmt
 from casebook.config import load_config
 from casebook.extensions import csrf, limiter, login_manager
 from casebook.ids import IdConverter
@@ -43,6 +43,7 @@ def create_app(config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
     db.init_app(app)
+    fragments.init_app(app)
     # Before CSRF: its check reads the form, so odd bodies must be refused first.
     guards.init_app(app)
     csrf.init_app(app)

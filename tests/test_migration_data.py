@@ -240,6 +240,14 @@ def fill_0008(c: Connection) -> None:
          "opens_at": at(90)})
 
 
+def check_0009(c: Connection) -> None:
+    # Existing threads start at version 0; the post indexes now end in the number.
+    assert set(column(c, "threads", "version").values()) == {0}
+    names = {ix["name"] for ix in inspect(c).get_indexes("posts")}
+    assert {"ix_posts_thread_status_number", "ix_posts_thread_author_status_number"} <= names
+    assert not {"ix_posts_thread_status", "ix_posts_thread_author_status"} & names
+
+
 STEPS = [
     Step("0001", fill_0001),
     Step("0002", fill_0002, check_0002),
@@ -249,6 +257,7 @@ STEPS = [
     Step("0006", fill_0006, check_0006),
     Step("0007", lambda connection: None, check_0007),
     Step("0008", fill_0008, check_0008),
+    Step("0009", lambda connection: None, check_0009),
 ]
 
 

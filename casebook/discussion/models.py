@@ -131,6 +131,9 @@ class Thread(Base):
     # compared against for unread counts.
     last_number: Mapped[int] = mapped_column(Integer, default=0)
     last_post_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Raised by ``casebook.fragments`` on every write that can change what the
+    # thread page shows; cached post lists are keyed by it.
+    version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     discussion: Mapped[Discussion] = relationship(back_populates="threads")
@@ -141,9 +144,12 @@ class Post(Base):
     __tablename__ = "posts"
     __table_args__ = (
         UniqueConstraint("thread_id", "number"),
-        Index("ix_posts_thread_status", "thread_id", "status"),
+        # With the number: unread and activity counts seek the few posts of a
+        # thread past a number in a given status, never reading the rest.
+        Index("ix_posts_thread_status_number", "thread_id", "status", "number"),
         # "Has this viewer answered here?" (post-first, unread and activity counts).
-        Index("ix_posts_thread_author_status", "thread_id", "author_id", "status"),
+        Index("ix_posts_thread_author_status_number", "thread_id", "author_id", "status",
+              "number"),
         # Activity (published, newest first) and the queue (pending, oldest first).
         Index("ix_posts_status_created", "status", "created_at", "id"),
         # Replies to a post: its deletion sets them to NULL.

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, exists, false, func, or_, select, true, update
+from sqlalchemy import ColumnElement, and_, case, exists, false, func, or_, select, true, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -417,25 +417,40 @@ def mark_read(session: Session, thread: Thread, user: User, up_to: int) -> int:
         ))
         if read is not None:
             session.expire(read)
+    else:
+        # Nothing new read: no write, so rereading a page never locks the table.
+        return before
     session.commit()
     return before
 
 
 def _unread_count(user: User, visible: ColumnElement[bool]):
-    """Count of unread posts for ``user``: published, past the number they have
-    read in the thread, not their own, and ``visible`` (a ``visible_to``
-    condition). Counting rows, not comparing with ``Thread.last_number``, is
-    what keeps one's own posts and posts one may not see out of the count.
+    """Sum of unread posts for ``user`` over the threads the caller selects:
+    published, past the number they have read in the thread, not their own,
+    in a thread where ``visible`` (a ``thread_visible_to`` condition) holds.
+
+    Bounded by threads, not posts: every number from 1 to ``Thread.last_number``
+    belongs to one post (numbers are given on publishing and never taken back),
+    so a thread's unread count is ``last_number - read`` less the posts past
+    ``read`` that are no longer published or are the viewer's own, which two
+    index seeks find without reading the other posts.
     The caller adds its columns, filter and grouping."""
+    read = func.coalesce(ThreadRead.last_read_number, 0)
+
+    def past_read(*conditions):
+        return (select(func.count()).select_from(Post)
+                .where(Post.thread_id == Thread.id, Post.number > read, *conditions)
+                .correlate(Thread, ThreadRead).scalar_subquery())
+
+    unread = (Thread.last_number - read
+              - past_read(Post.status.in_((PENDING, REJECTED, HIDDEN, REMOVED)))
+              - past_read(Post.author_id == user.id, Post.status == PUBLISHED))
     return (
-        select(func.count(Post.id)).select_from(Post)
-        .join(Thread, Post.thread_id == Thread.id)
+        select(func.sum(unread)).select_from(Thread)
         .join(Discussion, Thread.discussion_id == Discussion.id)
         .outerjoin(ThreadRead, and_(ThreadRead.thread_id == Thread.id,
                                     ThreadRead.user_id == user.id))
-        .where(Post.status == PUBLISHED,
-               Post.number > func.coalesce(ThreadRead.last_read_number, 0),
-               or_(Post.author_id.is_(None), Post.author_id != user.id), visible)
+        .where(Thread.last_number > read, visible)
     )
 
 
@@ -445,12 +460,12 @@ def unread_by_thread(session: Session, discussion: Discussion, user: User, *,
     none are left out. ``sees_everything`` is ``policy.sees_everything``."""
     if not user.is_authenticated:
         return {}
-    visible = visible_to(user, sees_everything=sees_everything, now=now or utcnow())
+    visible = thread_visible_to(user, sees_everything=sees_everything, now=now or utcnow())
     rows = session.execute(
         _unread_count(user, visible).add_columns(Thread.id)
         .where(Thread.discussion_id == discussion.id).group_by(Thread.id)
     )
-    return {thread_id: count for count, thread_id in rows}
+    return {thread_id: count for count, thread_id in rows if count}
 
 
 def unread_by_discussion(session: Session, user: User, group_ids, *,
@@ -465,12 +480,12 @@ def unread_by_discussion(session: Session, user: User, group_ids, *,
     everything = set(sees_everything_in) & group_ids
     # The visibility rule depends on the viewer's role in each group.
     visible = or_(Discussion.group_id.in_(everything),
-                  visible_to(user, sees_everything=False, now=now or utcnow()))
+                  thread_visible_to(user, sees_everything=False, now=now or utcnow()))
     rows = session.execute(
         _unread_count(user, visible).add_columns(Discussion.id)
         .where(Discussion.group_id.in_(group_ids)).group_by(Discussion.id)
     )
-    return {discussion_id: count for count, discussion_id in rows}
+    return {discussion_id: count for count, discussion_id in rows if count}
 
 
 def thread_counts(session: Session, discussion: Discussion) -> dict[int, int]:
@@ -648,6 +663,14 @@ def visible_to(viewer: User, *, sees_everything: bool, now: datetime) -> ColumnE
         return true()
     if not viewer.is_authenticated:
         return false()
+    opened, peers_seen = _opened_and_peers_seen(viewer, now)
+    return and_(opened, or_(
+        Post.author_id == viewer.id,
+        and_(Post.status.not_in((PENDING, REJECTED)), peers_seen),
+    ))
+
+
+def _opened_and_peers_seen(viewer: User, now: datetime):
     opened = or_(Discussion.opens_at.is_(None), Discussion.opens_at <= now)
     own = aliased(Post)
     answered = exists().where(
@@ -659,10 +682,52 @@ def visible_to(viewer: User, *, sees_everything: bool, now: datetime) -> ColumnE
         prompt.id == Thread.prompt_id, prompt.stage == Discussion.post_first_stage))
     peers_seen = or_(Discussion.post_first.is_(False), Thread.prompt_id.is_(None), other_stage,
                      answered)
-    return and_(opened, released(now), or_(
-        Post.author_id == viewer.id,
-        and_(Post.status.not_in((PENDING, REJECTED)), peers_seen),
-    ))
+    # A thread of a stage not yet released is as closed as a discussion not yet open.
+    return and_(opened, released(now)), peers_seen
+
+
+def thread_visible_to(viewer: User, *, sees_everything: bool,
+                      now: datetime) -> ColumnElement[bool]:
+    """Where ``viewer`` sees others' published posts (``visible_to`` for a
+    published post not their own), as a condition on Thread and Discussion."""
+    if sees_everything:
+        return true()
+    if not viewer.is_authenticated:
+        return false()
+    return and_(*_opened_and_peers_seen(viewer, now))
+
+
+def _numbered_after(after, *conditions):
+    """Posts of the row's thread numbered past ``after``, found by index seeks."""
+    return (select(func.count()).select_from(Post)
+            .where(Post.thread_id == Thread.id, Post.number > after, *conditions)
+            .correlate(Thread).scalar_subquery())
+
+
+def _activity_total(session: Session, group: Group, viewer: User, *,
+                    sees_everything: bool, now: datetime) -> int:
+    """How many published posts of ``group`` the activity page lists
+    (``visible_to``), summed per thread so the cost follows threads, not posts.
+
+    A thread's published posts are its numbers (``last_number``, see
+    ``_unread_count``) less the numbered posts no longer published; where the
+    viewer does not see peers (post-first, not answered) only their own count.
+    """
+    if not sees_everything and not viewer.is_authenticated:
+        return 0
+    published = Thread.last_number - _numbered_after(
+        0, Post.status.in_((PENDING, REJECTED, HIDDEN, REMOVED)))
+    per_thread = published
+    conditions = [Discussion.group_id == group.id]
+    if not sees_everything:
+        opened, peers_seen = _opened_and_peers_seen(viewer, now)
+        own = _numbered_after(0, Post.author_id == viewer.id, Post.status == PUBLISHED)
+        per_thread = case((peers_seen, published), else_=own)
+        conditions.append(opened)
+    return session.scalar(
+        select(func.coalesce(func.sum(per_thread), 0)).select_from(Thread)
+        .join(Discussion, Thread.discussion_id == Discussion.id).where(*conditions)
+    )
 
 
 def activity(session: Session, group: Group, viewer: User, *, page: int,
@@ -674,7 +739,7 @@ def activity(session: Session, group: Group, viewer: User, *, page: int,
                   visible_to(viewer, sees_everything=sees_everything, now=now)]
     base = (select(Post).join(Thread, Post.thread_id == Thread.id)
             .join(Discussion, Thread.discussion_id == Discussion.id).where(*conditions))
-    total = session.scalar(select(func.count()).select_from(base.subquery()))
+    total = _activity_total(session, group, viewer, sees_everything=sees_everything, now=now)
     pages = max(1, math.ceil(total / POSTS_PER_PAGE))
     page = min(max(page, 1), pages)
     posts = list(session.scalars(

@@ -12,6 +12,7 @@ from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -24,7 +25,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 from wtforms.fields import SelectChoice
 
-from casebook import policy
+from casebook import fragments, policy
 from casebook.cases.models import STAGE_TITLES, STAGES, Case
 from casebook.cases.service import key_facts_html, list_cases
 from casebook.db import get_session, utcnow
@@ -376,6 +377,68 @@ def _posting_notice(membership: Membership | None, thread: Thread, now) -> str |
     return "locked"
 
 
+def _post_list(group: Group, membership: Membership | None, thread: Thread, *, page: int,
+               peers: bool, notice: str | None, now) -> dict:
+    """The rendered posts of one thread page, from the fragment cache when the
+    thread has not changed since they were rendered for a viewer like this one.
+
+    ``{"page", "pages", "posts": [[id, number, html]], "pinned": html | None,
+    "answers"}``; moderation forms hold ``fragments.csrf_placeholder()``.
+    """
+    session = get_session()
+    viewer = current_user._get_current_object()
+    pages = service.last_page(thread)
+    page = min(max(page, 1), pages)
+    discussion = thread.discussion
+    everything = policy.sees_everything(viewer, membership)
+    # Everything that changes what this viewer sees of an unchanged thread.
+    # The viewer's own id covers their own posts and their reported marks.
+    key = fragments.key_for(
+        # created_at too: SQLite may give a deleted thread's id to a new one.
+        "thread", thread.id, thread.created_at, thread.version, page, viewer.get_id(),
+        getattr(viewer, "is_admin", False), getattr(viewer, "timezone", None),
+        membership and (membership.id, membership.role, membership.status),
+        discussion.identity, discussion.post_first, discussion.state(now),
+        group.archived_at is not None,
+        peers, notice, everything,
+    )
+    cached = fragments.get(key)
+    if cached is not None:
+        return cached
+    listing = service.thread_page(session, thread, viewer, page=page,
+                                  include_unpublished_of_others=everything)
+    posts = [p for p in listing.posts
+             if policy.may_see_post(viewer, membership, p, sees_peers=peers)]
+    labels = Labels(discussion, membership, listing.members)
+    pinned = None
+    if peers and thread.pinned_post_id:
+        pinned = session.scalar(select(Post).where(Post.id == thread.pinned_post_id)
+                                .options(joinedload(Post.author)))
+        if (pinned is None or pinned.thread_id != thread.id or pinned.status != PUBLISHED
+                or not policy.may_see_post(viewer, membership, pinned, sees_peers=peers)):
+            pinned = None
+    reported = moderation.reported_by(session, viewer, [p.id for p in posts])
+    views = presenters.post_views(
+        viewer, membership, posts if pinned is None else [*posts, pinned],
+        label_of=labels, sees_peers=peers, may_post=notice is None, reported=reported,
+        now=now)
+    mod = None
+    if policy.may_moderate(viewer, membership):
+        mod = {"token": fragments.csrf_placeholder(),
+               "pinned_post_id": thread.pinned_post_id}
+    article = current_app.jinja_env.get_template("discussion/_post.html").module.post_article
+    urls = presenters.PostUrls(group.id, thread.id)
+    value = {
+        "page": page, "pages": pages,
+        "posts": [[v.post.id, v.post.number, str(article(v, urls, mod))]
+                  for v in views[:len(posts)]],
+        "pinned": str(article(views[-1], urls, mod, "pinned-")) if pinned else None,
+        "answers": None if peers else service.published_count(session, thread),
+    }
+    fragments.put(key, value)
+    return value
+
+
 def _render_thread(group: Group, membership: Membership | None, thread: Thread, *,
                    page: int, form: PostForm | None = None, preview_html: str | None = None,
                    reply_raw=None, status: int = 200):
@@ -383,34 +446,27 @@ def _render_thread(group: Group, membership: Membership | None, thread: Thread, 
     now = utcnow()
     discussion = thread.discussion
     peers = sees_peers(thread, membership)
-    listing = service.thread_page(
-        session, thread, current_user, page=page,
-        include_unpublished_of_others=policy.sees_everything(current_user, membership))
-    # The user itself, not the proxy: the policy asks about it a few times per post.
-    viewer = current_user._get_current_object()
-    posts = [p for p in listing.posts
-             if policy.may_see_post(viewer, membership, p, sees_peers=peers)]
-    labels = Labels(discussion, membership, listing.members)
-
-    pinned = None
-    if peers and thread.pinned_post_id:
-        # A query even when the post is on this page, so the count stays fixed.
-        pinned = session.scalar(select(Post).where(Post.id == thread.pinned_post_id)
-                                .options(joinedload(Post.author)))
-        if (pinned is None or pinned.thread_id != thread.id or pinned.status != PUBLISHED
-                or not policy.may_see_post(current_user, membership, pinned, sees_peers=peers)):
-            pinned = None
+    notice = _posting_notice(membership, thread, now)
+    listing = _post_list(group, membership, thread, page=page, peers=peers, notice=notice,
+                         now=now)
+    posts, pinned = listing["posts"], listing["pinned"]
+    mod = None
+    if policy.may_moderate(current_user, membership):
+        token, placeholder = generate_csrf(), fragments.csrf_placeholder()
+        mod = {"token": token, "pinned_post_id": thread.pinned_post_id}
+        posts = [[id_, number, html.replace(placeholder, token)]
+                 for id_, number, html in posts]
+        pinned = pinned and pinned.replace(placeholder, token)
 
     # Reading: remember how far the viewer got; mark where the new posts begin.
     new_from = None
-    numbers = [p.number for p in posts if p.number is not None]
+    numbers = [number for _id, number, _html in posts if number is not None]
     if numbers and current_user.is_authenticated:
         before = service.mark_read(session, thread, current_user, max(numbers))
         if before:
-            new_from = next((p.id for p in posts
-                             if p.number is not None and p.number > before), None)
+            new_from = next((id_ for id_, number, _html in posts
+                             if number is not None and number > before), None)
 
-    notice = _posting_notice(membership, thread, now)
     hold = None
     if notice is None:
         hold = moderation.premoderation_hold(session, group, membership)
@@ -428,28 +484,18 @@ def _render_thread(group: Group, membership: Membership | None, thread: Thread, 
             form.reply_to.data = str(reply_to.id) if reply_to else ""
     else:
         form = None
-    reported = moderation.reported_by(session, current_user, [p.id for p in posts])
-    views = presenters.post_views(
-        viewer, membership, posts if pinned is None else [*posts, pinned],
-        label_of=labels, sees_peers=peers, may_post=notice is None, reported=reported,
-        now=now)
-    mod = None
-    if policy.may_moderate(current_user, membership):
-        mod = {"token": generate_csrf(), "pinned_post_id": thread.pinned_post_id}
     return render_template(
         "discussion/thread.html", group=group, membership=membership, thread=thread,
         discussion=discussion, prompt=thread.prompt, state=discussion.state(now),
-        posts=views[:len(posts)], pinned=views[-1] if pinned is not None else None,
-        page=listing.page, pages=listing.pages, sees_peers=peers,
-        answers=None if peers else service.published_count(session, thread),
-        label_of=labels, new_from=new_from, form=form, notice=notice, reply_to=reply_to,
-        preview_html=preview_html,
+        posts=posts, pinned=pinned, page=listing["page"], pages=listing["pages"],
+        sees_peers=peers, answers=listing["answers"],
+        label_of=Labels(discussion, membership, {}), new_from=new_from, form=form,
+        notice=notice, reply_to=reply_to, preview_html=preview_html,
         may_post=notice is None, hold=hold,
         previous_prompt=previous_prompt, next_prompt=next_prompt,
         released=policy.thread_is_released(thread, now),
         note_read=service.has_acknowledged_note(session, discussion, current_user),
-        key_facts_html=key_facts_html(discussion.case),
-        urls=presenters.PostUrls(group.id, thread.id), mod=mod,
+        key_facts_html=key_facts_html(discussion.case), mod=mod,
     ), status
 
 

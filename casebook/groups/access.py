@@ -4,13 +4,14 @@ from urllib.parse import urlsplit
 
 from flask import abort, current_app, request
 from flask_login import current_user
+from sqlalchemy import and_, select
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import RoutingException
 
 from casebook import policy
 from casebook.db import get_session
 from casebook.groups.models import Group, Membership
-from casebook.groups.service import Invitation, invitation, membership_of
+from casebook.groups.service import Invitation, invitation
 from casebook.security import safe_next
 
 # The route an invite link opens; ``next`` pointing there gets an invitation box.
@@ -23,10 +24,18 @@ def load_group(group_id: int) -> tuple[Group, Membership | None]:
     Missing and forbidden look the same, so a guessed id reveals nothing.
     """
     session = get_session()
-    group = session.get(Group, group_id)
+    if current_user.is_authenticated:
+        # One query for both: every group page asks.
+        row = session.execute(
+            select(Group, Membership).where(Group.id == group_id)
+            .outerjoin(Membership, and_(Membership.group_id == Group.id,
+                                        Membership.user_id == current_user.id))
+        ).first()
+        group, membership = row if row is not None else (None, None)
+    else:
+        group, membership = session.get(Group, group_id), None
     if group is None:
         abort(404)
-    membership = membership_of(session, group.id, current_user)
     if not policy.may_view_group(current_user, membership):
         abort(404)
     return group, membership
