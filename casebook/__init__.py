@@ -48,6 +48,10 @@ def create_app(config: dict | None = None) -> Flask:
     guards.init_app(app)
     csrf.init_app(app)
     login_manager.init_app(app)
+    # The limiter is one object per process and keeps the first key prefix it
+    # is given; an app made later in the same process (tests, two instances in
+    # one interpreter) must count under its own.
+    limiter._key_prefix = app.config["RATELIMIT_KEY_PREFIX"]
     limiter.init_app(app)
     security.init_app(app)
     assets.init_app(app)
