@@ -186,3 +186,27 @@ def assert_accessible(page) -> None:
     )
     assert not bad, f"axe found serious violations on {page.url}:\n{details}"
     assert not page.problems, f"The browser reported problems on {page.url}: {page.problems}"
+
+
+def signed_in_page(new_page, live: str, email: str, width: int = 1280):
+    """A new page signed in as ``email`` through the sign-in form, ``width`` px wide."""
+    from playwright.sync_api import expect
+
+    from tests.factories import PASSWORD
+
+    page = new_page()
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(live + "/account/sign-in")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_text("Signed in as")).to_be_visible()
+    return page
+
+
+def assert_accessible_and_fits(page) -> None:
+    """axe clean, and nothing wider than the viewport."""
+    assert_accessible(page)
+    assert page.evaluate(
+        "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+    ), f"horizontal overflow on {page.url}"

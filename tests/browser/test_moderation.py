@@ -11,8 +11,8 @@ from casebook.db import get_session
 from casebook.discussion.models import Thread
 from casebook.groups.models import MODERATOR, Group
 from casebook.moderation import service
-from tests.browser.conftest import assert_accessible
-from tests.factories import PASSWORD, add_member, make_discussion, make_group, make_user, post
+from tests.browser.conftest import assert_accessible, signed_in_page
+from tests.factories import add_member, make_discussion, make_group, make_user, post
 
 pytestmark = pytest.mark.browser
 
@@ -35,16 +35,6 @@ def seminar(live_app, live_cases):
                 "ann": ann.email, "ben": ben.email}
 
 
-def _sign_in(new_page, live, email):
-    page = new_page()
-    page.goto(live + "/account/sign-in")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_text("Signed in as")).to_be_visible()
-    return page
-
-
 def _thread_url(live, s):
     return f"{live}/groups/{s['gid']}/threads/{s['tid']}"
 
@@ -56,7 +46,7 @@ def test_a_reported_post_is_hidden_by_a_moderator(new_page, live, live_app, semi
         post(session, session.get(Thread, s["tid"]), find_by_email(session, s["ann"]),
              "I am sure the teacher in this case was Mrs Jane Example.")
 
-    ben = _sign_in(new_page, live, s["ben"])
+    ben = signed_in_page(new_page, live, s["ben"])
     ben.goto(_thread_url(live, s))
     ben.get_by_role("link", name=re.compile(r"^Report")).click()
     expect(ben.get_by_role("heading", name="Report a post")).to_be_visible()
@@ -67,7 +57,7 @@ def test_a_reported_post_is_hidden_by_a_moderator(new_page, live, live_app, semi
     expect(ben.get_by_text("Thanks. A moderator will look at this post.")).to_be_visible()
     assert_accessible(ben)  # the thread page
 
-    mod = _sign_in(new_page, live, s["mod"])
+    mod = signed_in_page(new_page, live, s["mod"])
     mod.goto(f"{live}/groups/{s['gid']}/moderation")
     expect(mod.get_by_role("heading", name="Moderation queue")).to_be_visible()
     item = mod.get_by_role("article").filter(has_text="reported 1 time")
@@ -88,7 +78,7 @@ def test_a_reported_post_is_hidden_by_a_moderator(new_page, live, live_app, semi
     expect(row).to_contain_text("Names a real person")
     assert_accessible(mod)
 
-    ann = _sign_in(new_page, live, s["ann"])
+    ann = signed_in_page(new_page, live, s["ann"])
     ann.goto(_thread_url(live, s))
     expect(ann.get_by_text("Hidden by a moderator: Names a real person")).to_be_visible()
     assert_accessible(ann)
@@ -107,18 +97,18 @@ def test_a_new_members_first_post_waits_for_approval(new_page, live, live_app, s
         group.premoderation_first_n = 1
         session.commit()
 
-    ann = _sign_in(new_page, live, s["ann"])
+    ann = signed_in_page(new_page, live, s["ann"])
     ann.goto(_thread_url(live, s))
     ann.get_by_label("Your post").fill("My first contribution to the seminar.")
     ann.get_by_role("button", name="Post", exact=True).click()
     expect(ann.get_by_text("waiting for a moderator's approval")).to_be_visible()
     assert_accessible(ann)
 
-    ben = _sign_in(new_page, live, s["ben"])
+    ben = signed_in_page(new_page, live, s["ben"])
     ben.goto(_thread_url(live, s))
     expect(ben.get_by_text("My first contribution")).to_have_count(0)
 
-    mod = _sign_in(new_page, live, s["mod"])
+    mod = signed_in_page(new_page, live, s["mod"])
     mod.goto(f"{live}/groups/{s['gid']}/moderation")
     item = mod.get_by_role("article").filter(has_text="My first contribution")
     expect(item).to_contain_text("Why held: Pre-moderation")
@@ -142,7 +132,7 @@ def test_a_new_members_first_post_waits_for_approval(new_page, live, live_app, s
 
 def test_a_blocked_phrase_is_refused_and_the_text_kept(new_page, live, live_app, seminar):
     s = seminar
-    mod = _sign_in(new_page, live, s["mod"])
+    mod = signed_in_page(new_page, live, s["mod"])
     mod.goto(f"{live}/groups/{s['gid']}/moderation/words")
     assert_accessible(mod)
     mod.get_by_label("Word or phrase", exact=True).fill("Jane Hartley")
@@ -152,7 +142,7 @@ def test_a_blocked_phrase_is_refused_and_the_text_kept(new_page, live, live_app,
     expect(mod.get_by_role("rowheader", name="Jane Hartley")).to_be_visible()
     assert_accessible(mod)
 
-    ann = _sign_in(new_page, live, s["ann"])
+    ann = signed_in_page(new_page, live, s["ann"])
     ann.goto(_thread_url(live, s))
     text = "I think jane hartley should have gone to the police."
     ann.get_by_label("Your post").fill(text)

@@ -8,8 +8,8 @@ from playwright.sync_api import expect
 
 from casebook.db import get_session
 from casebook.groups.models import Group
-from tests.browser.conftest import assert_accessible
-from tests.factories import PASSWORD, add_member, make_group, make_user
+from tests.browser.conftest import assert_accessible_and_fits, signed_in_page
+from tests.factories import add_member, make_group, make_user
 
 pytestmark = pytest.mark.browser
 
@@ -29,33 +29,14 @@ def group(live_app, live_cases):
         return {"gid": session.get(Group, group.id).id, "fac": fac.email, "ann": ann.email}
 
 
-def _open(new_page, live, email, width=1280):
-    page = new_page()
-    page.set_viewport_size({"width": width, "height": 900})
-    page.goto(live + "/account/sign-in")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_text("Signed in as")).to_be_visible()
-    return page
-
-
-def _check(page) -> None:
-    """axe clean, and nothing wider than the viewport."""
-    assert_accessible(page)
-    assert page.evaluate(
-        "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
-    ), f"horizontal overflow on {page.url}"
-
-
 def test_facilitator_leaves_out_prompts_and_opens_stages_one_by_one(live, group, new_page):
-    fac = _open(new_page, live, group["fac"])
+    fac = signed_in_page(new_page, live, group["fac"])
     fac.goto(f"{live}/groups/{group['gid']}/discussions/new")
     fac.get_by_label("Case").select_option(label="Online vigilantes: feared more than the police?")
     fac.get_by_role("button", name="Show this case's prompts").click()
     prompts = fac.get_by_role("group", name="Prompts to discuss")
     expect(prompts.get_by_role("group", name="2. Stakeholders")).to_be_visible()
-    _check(fac)
+    assert_accessible_and_fits(fac)
     for label in LEFT_OUT:
         prompts.get_by_label(label).uncheck()
     fac.get_by_label(re.compile("^Stage by stage")).check()
@@ -65,17 +46,17 @@ def test_facilitator_leaves_out_prompts_and_opens_stages_one_by_one(live, group,
         expect(fac.get_by_role("link", name=label)).to_have_count(0)
     expect(fac.get_by_role("heading", name=re.compile(r"^2\. Stakeholders.*Not yet open")))\
         .to_be_visible()
-    _check(fac)
+    assert_accessible_and_fits(fac)
     discussion_url = fac.url
 
-    ann = _open(new_page, live, group["ann"], width=390)
+    ann = signed_in_page(new_page, live, group["ann"], width=390)
     ann.goto(discussion_url)
     stages = ann.get_by_role("region", name="Stages")
     expect(stages.get_by_text("Live now")).to_be_visible()
     expect(stages.get_by_text("To come")).to_have_count(4)
     expect(ann.get_by_role("link", name=STAGE_TWO)).to_have_count(0)
     expect(ann.get_by_role("button", name=re.compile("^Open the next stage"))).to_have_count(0)
-    _check(ann)
+    assert_accessible_and_fits(ann)
     # Following the first stage's prompts never leads into stage 2.
     ann.get_by_role("link", name=re.compile(r"^What exactly did DS Andy Nash claim")).click()
     expect(ann.get_by_role("link", name=re.compile("^Next prompt"))).to_have_count(0)
@@ -87,10 +68,10 @@ def test_facilitator_leaves_out_prompts_and_opens_stages_one_by_one(live, group,
 
     fac.get_by_role("button", name="Open the next stage: Stakeholders").click()
     expect(fac.get_by_text("“Stakeholders” is open")).to_be_visible()
-    _check(fac)
+    assert_accessible_and_fits(fac)
 
     ann.goto(discussion_url)
     expect(ann.get_by_role("region", name="Stages").get_by_text("Live now")).to_be_visible()
     ann.get_by_role("link", name=STAGE_TWO).click()
     expect(ann.get_by_role("heading", level=1, name=STAGE_TWO)).to_be_visible()
-    _check(ann)
+    assert_accessible_and_fits(ann)

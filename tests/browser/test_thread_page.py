@@ -11,8 +11,8 @@ from casebook.accounts.service import find_by_email
 from casebook.db import get_session
 from casebook.discussion.models import Thread
 from casebook.groups.models import MODERATOR, Group
-from tests.browser.conftest import assert_accessible
-from tests.factories import PASSWORD, add_member, make_discussion, make_group, make_user, post
+from tests.browser.conftest import assert_accessible_and_fits, signed_in_page
+from tests.factories import add_member, make_discussion, make_group, make_user, post
 
 pytestmark = pytest.mark.browser
 
@@ -38,25 +38,6 @@ def seminar(live_app, live_cases):
                 "mod": mod.email, "ann": ann.email, "ben": ben.email}
 
 
-def _open(new_page, live, email, width):
-    page = new_page()
-    page.set_viewport_size({"width": width, "height": 900})
-    page.goto(live + "/account/sign-in")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_text("Signed in as")).to_be_visible()
-    return page
-
-
-def _check(page) -> None:
-    """axe clean, and nothing wider than the viewport."""
-    assert_accessible(page)
-    assert page.evaluate(
-        "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
-    ), f"horizontal overflow on {page.url}"
-
-
 def _ben_posts(live_app, s, body: str, thread_id=None):
     with live_app.app_context():
         session = get_session()
@@ -73,24 +54,24 @@ def _unread_badge(page, title: str):
 @pytest.mark.parametrize("width", WIDTHS.values(), ids=WIDTHS.keys())
 def test_the_thread_page_a_member_works_through(new_page, live, live_app, seminar, width):
     s = seminar
-    ann = _open(new_page, live, s["ann"], width)
+    ann = signed_in_page(new_page, live, s["ann"], width)
 
     # What is new: My groups and the group page count what others wrote.
     ann.get_by_role("link", name="My groups").click()
     expect(_unread_badge(ann, s["title"])).to_have_text("No unread posts")
-    _check(ann)
+    assert_accessible_and_fits(ann)
     _ben_posts(live_app, s, "Ben's answer: the headline goes further than the quote.")
     ann.reload()
     expect(_unread_badge(ann, s["title"])).to_have_text("1 unread")
     ann.get_by_role("link", name="Ethics seminar").click()
     expect(_unread_badge(ann, s["title"])).to_have_text("1 unread")
-    _check(ann)
+    assert_accessible_and_fits(ann)
 
     # Progress: nothing answered yet.
     ann.get_by_role("link", name=s["title"], exact=True).click()
     understand = ann.get_by_role("region", name="1. Understand the case")
     expect(understand.get_by_text("0 of 2 prompts answered by you")).to_be_visible()
-    _check(ann)
+    assert_accessible_and_fits(ann)
 
     # The case beside the prompt: the content note first, then the case.
     understand.get_by_role("link", name=FIRST_PROMPT).click()
@@ -98,13 +79,13 @@ def test_the_thread_page_a_member_works_through(new_page, live, live_app, semina
     expect(ann.get_by_text("Stage: Understand the case", exact=True)).to_be_visible()
     panel = ann.get_by_role("region", name=re.compile("^The case: Online vigilantes"))
     expect(panel.get_by_text(re.compile("^This case discusses"))).to_be_visible()
-    _check(ann)
+    assert_accessible_and_fits(ann)
     panel.get_by_role("button", name="Continue to the case").click()
     expect(panel.get_by_role("heading", name="Key facts")).to_be_visible()
     expect(panel.get_by_role("heading", name="The tensions")).to_be_hidden()
     panel.get_by_text("Read the full case").click()
     expect(panel.get_by_role("heading", name="The tensions")).to_be_visible()
-    _check(ann)
+    assert_accessible_and_fits(ann)
 
     # Answering updates the mark and the stage's count.
     ann.get_by_label("Your post").fill("He claimed offenders fear exposure more than arrest.")
@@ -119,7 +100,7 @@ def test_the_thread_page_a_member_works_through(new_page, live, live_app, semina
     second = understand.get_by_role("listitem").filter(
         has=ann.get_by_role("link", name=SECOND_PROMPT))
     expect(second.get_by_text("Not answered yet")).to_be_visible()
-    _check(ann)
+    assert_accessible_and_fits(ann)
 
     # Next prompt moves on, with no second content note.
     understand.get_by_role("link", name=FIRST_PROMPT).click()
@@ -128,7 +109,7 @@ def test_the_thread_page_a_member_works_through(new_page, live, live_app, semina
     expect(ann.get_by_role("link", name=re.compile("^Previous prompt: What exactly"))) \
         .to_be_visible()
     expect(ann.get_by_role("button", name="Continue to the case")).to_have_count(0)
-    _check(ann)
+    assert_accessible_and_fits(ann)
 
 
 @pytest.mark.parametrize("width", WIDTHS.values(), ids=WIDTHS.keys())
@@ -137,7 +118,7 @@ def test_reporting_twice_is_refused_and_the_queue_badge_shows_a_held_post(
     s = seminar
     _ben_posts(live_app, s, "I think I know who the man in this case is.")
     thread_url = f"{live}/groups/{s['gid']}/threads/{s['tid']}"
-    ann = _open(new_page, live, s["ann"], width)
+    ann = signed_in_page(new_page, live, s["ann"], width)
     ann.goto(thread_url)
     report_link = ann.get_by_role("link", name=re.compile(r"^Report"))
     report_url = live + report_link.get_attribute("href")
@@ -152,12 +133,12 @@ def test_reporting_twice_is_refused_and_the_queue_badge_shows_a_held_post(
     expect(ann.get_by_text("Thanks. A moderator will look at this post.")).to_be_visible()
     expect(ann.get_by_text("You reported this", exact=True)).to_be_visible()
     expect(ann.get_by_role("link", name=re.compile(r"^Report"))).to_have_count(0)
-    _check(ann)
+    assert_accessible_and_fits(ann)
     ann.goto(report_url)
     expect(ann.get_by_text(re.compile(r"^You reported this post on \d+ \w+ \d{4}"))) \
         .to_be_visible()
     expect(ann.get_by_role("button", name="Send report")).to_have_count(0)
-    _check(ann)
+    assert_accessible_and_fits(ann)
 
     second_tab.get_by_label("Off-topic").check()
     second_tab.get_by_role("button", name="Send report").click()
@@ -170,21 +151,21 @@ def test_reporting_twice_is_refused_and_the_queue_badge_shows_a_held_post(
         session = get_session()
         session.get(Group, s["gid"]).premoderation = "all"
         session.commit()
-    ben = _open(new_page, live, s["ben"], width)
+    ben = signed_in_page(new_page, live, s["ben"], width)
     ben.goto(thread_url)
     expect(ben.get_by_text("Every participant's post in this group waits for a "
                            "moderator's approval")).to_be_visible()
     ben.get_by_label("Your post").fill("A second thought, held for approval.")
     ben.get_by_role("button", name="Post", exact=True).click()
     expect(ben.get_by_text("Your post is waiting for a moderator's approval.")).to_be_visible()
-    _check(ben)
+    assert_accessible_and_fits(ben)
 
-    mod = _open(new_page, live, s["mod"], width)
+    mod = signed_in_page(new_page, live, s["mod"], width)
     mod.goto(f"{live}/groups/{s['gid']}")
     tools = mod.get_by_role("navigation", name="Group tools")
     expect(tools.get_by_role("link", name="Queue 1 waiting")).to_be_visible()
     expect(tools.get_by_role("link", name="Reports 1 open")).to_be_visible()
-    _check(mod)
+    assert_accessible_and_fits(mod)
     tools.get_by_role("link", name="Queue 1 waiting").click()
     expect(mod.get_by_role("heading", name="Waiting for approval (1)")).to_be_visible()
-    _check(mod)
+    assert_accessible_and_fits(mod)
