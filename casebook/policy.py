@@ -193,7 +193,7 @@ def may_view_thread(user: AnyUser, membership: Membership | None, thread: Thread
                     now: datetime | None = None) -> bool:
     """A prompt of a stage not yet open is hidden from participants like any
     hidden object (404); the people running the discussion see it ahead.
-    ``discussion.service.released`` is the same rule as a query condition."""
+    ``discussion.reading.released`` is the same rule as a query condition."""
     now = now or utcnow()
     if not may_view_discussion(user, membership, thread.discussion, now):
         return False
@@ -260,7 +260,7 @@ def may_see_post(user: AnyUser, membership: Membership | None, post: Post, *,
     ``sees_peers`` is ``may_see_peer_posts`` for the post's thread (whether the
     viewer answered needs the database, so the caller asks it). A post that
     appears may still show a placeholder instead of its text: see
-    ``may_see_post_body``. ``discussion.service.visible_to`` is the same rule
+    ``may_see_post_body``. ``discussion.reading.visible_to`` is the same rule
     as a query condition, for lists.
     """
     if not may_view_thread(user, membership, post.thread):

@@ -38,7 +38,8 @@ from casebook.discussion.models import (
     Thread,
 )
 from casebook.discussion.participation import headings, participation
-from casebook.discussion.service import author_label, members_by_user
+from casebook.discussion.reading import members_by_user
+from casebook.discussion.service import author_label
 from casebook.groups.models import Group, Membership
 from casebook.moderation import service as moderation
 

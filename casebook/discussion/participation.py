@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, aliased, joinedload
 
 from casebook.db import utcnow
 from casebook.discussion.models import HIDDEN, PUBLISHED, Discussion, Post, Thread
-from casebook.discussion.service import released_stage
+from casebook.discussion.reading import released_stage
 from casebook.groups.models import ACTIVE, Group, Membership
 
 # (key for ?sort=, column heading); the page's headers and the CSV's first row.

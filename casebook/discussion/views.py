@@ -29,7 +29,7 @@ from casebook import fragments, policy
 from casebook.cases.models import STAGE_TITLES, STAGES, Case
 from casebook.cases.service import key_facts_html, list_cases
 from casebook.db import get_session, utcnow
-from casebook.discussion import export, participation, presenters, service
+from casebook.discussion import export, participation, presenters, reading, service
 from casebook.discussion.access import load_post, load_thread, sees_peers
 from casebook.discussion.forms import (
     DiscussionForm,
@@ -105,7 +105,7 @@ class Labels:
         if known is not None:
             return known
         if post.author_id is not None and post.author_id not in self.members:
-            self.members.update(service.members_by_user(
+            self.members.update(reading.members_by_user(
                 get_session(), self.discussion.group_id, [post.author_id]))
         label = service.author_label(post.author, self.members.get(post.author_id),
                                      self.discussion, real_names=self.real_names,
@@ -266,7 +266,7 @@ def view(group_id: int, discussion_id: int):
         stages=stages, next_stage=service.next_stage(discussion, now) if stages else None,
         member_threads=member_threads, member_threads_title=MEMBER_THREADS,
         counts=service.thread_counts(session, discussion),
-        unread=service.unread_by_thread(
+        unread=reading.unread_by_thread(
             session, discussion, current_user, sees_everything=sees_everything, now=now),
         answered=answered, tracks_progress=policy.is_member(current_user, membership),
         identity_modes=IDENTITY_MODES,
@@ -644,7 +644,7 @@ def new_thread(group_id: int, discussion_id: int):
 def activity(group_id: int):
     group, membership = load_group(group_id)
     sees_everything = policy.sees_everything(current_user, membership)
-    listing = service.activity(get_session(), group, current_user, page=_page_arg(),
+    listing = reading.activity(get_session(), group, current_user, page=_page_arg(),
                                sees_everything=sees_everything)
     real_names = {}
 

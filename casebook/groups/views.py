@@ -18,7 +18,7 @@ from flask_login import current_user, login_required
 
 from casebook import policy
 from casebook.db import get_session, utcnow
-from casebook.discussion.service import unread_by_discussion
+from casebook.discussion.reading import unread_by_discussion
 from casebook.groups import service
 from casebook.groups.access import active_member_or_404, load_group, require
 from casebook.groups.forms import (

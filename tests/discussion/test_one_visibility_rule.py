@@ -10,7 +10,7 @@ from sqlalchemy import select
 from casebook import policy
 from casebook.accounts.models import User
 from casebook.db import utcnow
-from casebook.discussion import service
+from casebook.discussion import reading, service
 from casebook.discussion.models import (
     HIDDEN,
     PENDING,
@@ -192,7 +192,7 @@ def test_the_list_query_and_the_policy_agree_on_every_post(app, world, viewer):
                     .join(Discussion, Thread.discussion_id == Discussion.id)
                     .where(Discussion.group_id == world.gid))
         listed = set(session.scalars(in_group.with_only_columns(Post.id).where(
-            service.visible_to(user, sees_everything=everything, now=utcnow()))))
+            reading.visible_to(user, sees_everything=everything, now=utcnow()))))
         decided = set()
         for post in session.scalars(in_group):
             answered = service.has_answered(session, post.thread, user)

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from casebook.accounts.models import User
 from casebook.cases.service import get_case
 from casebook.db import utcnow
-from casebook.discussion import participation, service
+from casebook.discussion import participation, reading, service
 from casebook.discussion.models import STAGED, Discussion, DiscussionStage, Thread
 from casebook.groups.models import Group
 from casebook.moderation.models import ModerationAction
@@ -107,7 +107,7 @@ def test_participants_see_only_open_stages_and_get_404_on_closed_stage_urls(
     assert "Waiting for stage two" not in page_text(ann.get(f"/groups/{g}/activity"))
     with db(app) as session:
         discussion = session.get(Discussion, d["id"])
-        unread = service.unread_by_thread(session, discussion, session.get(User, world.ann.id),
+        unread = reading.unread_by_thread(session, discussion, session.get(User, world.ann.id),
                                           sees_everything=False)
         assert second not in unread
 

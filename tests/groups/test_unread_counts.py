@@ -8,7 +8,7 @@ import pytest
 
 from casebook.accounts.models import User
 from casebook.discussion.models import Discussion, Thread
-from casebook.discussion.service import unread_by_discussion, unread_by_thread
+from casebook.discussion.reading import unread_by_discussion, unread_by_thread
 from casebook.groups.models import Group
 from casebook.moderation import service as moderation
 from tests.conftest import db
