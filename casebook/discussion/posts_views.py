@@ -47,6 +47,7 @@ from casebook.ids import parse_id
 from casebook.limits import posting
 from casebook.markdown import render_markdown
 from casebook.moderation import service as moderation
+from casebook.moderation.screening import premoderation_hold
 
 
 def _compose(form_class, data: dict | None = None):
@@ -194,7 +195,7 @@ def _render_thread(group: Group, membership: Membership | None, thread: Thread, 
 
     hold = None
     if notice is None:
-        hold = moderation.premoderation_hold(session, group, membership)
+        hold = premoderation_hold(session, group, membership)
     previous_prompt, next_prompt = service.prompt_neighbours(
         session, thread, sees_everything=policy.sees_everything(current_user, membership),
         now=now)

@@ -42,6 +42,7 @@ from casebook.discussion.reading import released_stage
 from casebook.groups.models import FACILITATOR, MODERATOR, ROLES, Group, Membership
 from casebook.markdown import count_words, render_markdown
 from casebook.moderation import service as moderation
+from casebook.moderation.screening import BLOCK, HOLD, PUBLISH, screen
 
 THREAD_TITLE_LENGTH = 200
 EXCERPT_LENGTH = 140
@@ -221,8 +222,8 @@ def submit_post(session: Session, thread: Thread, author: User, membership: Memb
             return PostOutcome(earlier, held=earlier.status == PENDING, duplicate=True)
     text = check_length(body)
     group = session.get(Group, thread.discussion.group_id)
-    screening = moderation.screen(session, group, membership, text)
-    if screening.action == moderation.BLOCK:
+    screening = screen(session, group, membership, text)
+    if screening.action == BLOCK:
         raise PostRefused(
             f"This group does not allow “{screening.rule.phrase}” in posts. "
             "Please rewrite that part; your text is still in the form."
@@ -237,7 +238,7 @@ def submit_post(session: Session, thread: Thread, author: User, membership: Memb
     )
     session.add(post)
     try:
-        if screening.action == moderation.PUBLISH:
+        if screening.action == PUBLISH:
             _publish(session, post, thread)
         session.flush()
     except IntegrityError:
@@ -250,12 +251,12 @@ def submit_post(session: Session, thread: Thread, author: User, membership: Memb
         raise
     if screening.rule is not None or screening.flagged:
         moderation.log(
-            session, group.id, None, "held by watched word" if screening.action == moderation.HOLD
+            session, group.id, None, "held by watched word" if screening.action == HOLD
             else "flagged by watched word", post=post, target_user_id=author.id,
             reason=screening.reason or "A watched phrase matched.",
         )
     session.commit()
-    return PostOutcome(post, held=screening.action == moderation.HOLD)
+    return PostOutcome(post, held=screening.action == HOLD)
 
 
 def start_thread(session: Session, discussion: Discussion, author: User,
@@ -306,8 +307,8 @@ def edit_post(session: Session, post: Post, membership: Membership, body: str) -
     if text == post.body_md:
         return
     group = session.get(Group, membership.group_id)
-    screening = moderation.screen(session, group, membership, text)
-    if screening.action == moderation.BLOCK:
+    screening = screen(session, group, membership, text)
+    if screening.action == BLOCK:
         raise PostRefused(
             f"This group does not allow “{screening.rule.phrase}” in posts. "
             "Please rewrite that part; your text is still in the form."
@@ -319,7 +320,7 @@ def edit_post(session: Session, post: Post, membership: Membership, body: str) -
     post.word_count = count_words(text)
     post.edited_at = utcnow()
     post.flagged = post.flagged or screening.flagged
-    if screening.rule is not None and screening.action == moderation.HOLD:
+    if screening.rule is not None and screening.action == HOLD:
         # An edit must not smuggle a held phrase past the queue.
         post.status = PENDING
         post.moderation_reason = screening.reason

@@ -92,7 +92,7 @@ class SettingsForm(GroupForm):
         validators=[Optional(), NumberRange(min=1, max=PREMODERATION_MAX_N,
                                             message=f"Enter a number from 1 to "
                                                     f"{PREMODERATION_MAX_N}.")],
-        # Matches moderation.service.premoderation_hold: published posts count.
+        # Matches moderation.screening.premoderation_hold: published posts count.
         description=f"Used with “For a member's first posts”: each participant's posts in "
                     f"this group wait for a moderator's approval until this many of them "
                     f"(1 to {PREMODERATION_MAX_N}) have been approved. Rejected or hidden "

@@ -37,7 +37,7 @@ from casebook.groups.forms import (
 from casebook.groups.models import CUSTOM, ROLES, Group, JoinRequest, Membership
 from casebook.groups.service import INVALID_CODE, GroupError
 from casebook.limits import join_code, join_code_posts
-from casebook.moderation import service as moderation
+from casebook.moderation.waiting import queue_counts
 from casebook.timefmt import from_local_input, localtime, to_local_input
 
 bp = Blueprint("groups", __name__)
@@ -112,7 +112,7 @@ def _overview(group: Group, membership: Membership | None, *, expiry_form=None,
             else set()),
     }
     if policy.may_view_moderation(current_user, membership):
-        context["queue_counts"] = moderation.queue_counts(session, group)
+        context["queue_counts"] = queue_counts(session, group)
     if context["may_manage"]:
         expires = group.join_code_expires_at
         context.update(

@@ -1,4 +1,4 @@
-"""Screening posts and the moderators' actions, each written to the group's log.
+"""The moderators' actions, each written to the group's log.
 
 Every action here changes the post, thread or membership and appends one
 entry to the group's moderation log in the same transaction, so the log
@@ -6,14 +6,11 @@ never says something happened that did not (or the other way round).
 Callers check ``policy`` first and make sure the object belongs to the group.
 """
 
-import re
-import unicodedata
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from casebook.accounts.models import User
 from casebook.db import utcnow
@@ -26,7 +23,7 @@ from casebook.discussion.models import (
     Post,
     Thread,
 )
-from casebook.groups.models import ACTIVE, FACILITATOR, MODERATOR, Group, Membership
+from casebook.groups.models import Group, Membership
 from casebook.moderation.models import (
     REPORT_REASONS,
     WATCH_ACTIONS,
@@ -34,8 +31,7 @@ from casebook.moderation.models import (
     Report,
     WatchedWord,
 )
-
-PUBLISH, HOLD, BLOCK = "publish", "hold", "block"
+from casebook.moderation.screening import _fold, normalise_phrase, watched_words
 
 MUTE_DURATIONS = {
     "1h": ("1 hour", timedelta(hours=1)),
@@ -43,7 +39,6 @@ MUTE_DURATIONS = {
     "1w": ("1 week", timedelta(weeks=1)),
     "30d": ("30 days", timedelta(days=30)),
 }
-LOG_PER_PAGE = 50
 MAX_REASON_LENGTH = 500
 MAX_REPORT_DETAIL = 1000
 
@@ -62,102 +57,6 @@ class AlreadyReported(ModerationError):
     def __init__(self, report: Report):
         super().__init__("You have already reported this post.")
         self.report = report
-
-
-@dataclass
-class Screening:
-    action: str  # PUBLISH, HOLD or BLOCK
-    flagged: bool = False
-    rule: WatchedWord | None = None  # the rule that blocked or held it
-    reason: str = ""  # why it is held, for the queue
-
-
-def _fold(text: str) -> str:
-    # NFC so a decomposed "Zoë" (e + combining diaeresis) is the same as a
-    # composed one; casefold so "STRASSE" matches "Straße".
-    return unicodedata.normalize("NFC", text).casefold()
-
-
-def normalise_phrase(phrase: str) -> str:
-    """How a watched phrase is stored: trimmed, one space between words."""
-    return " ".join(phrase.split())
-
-
-def _matches(phrase: str, text: str) -> bool:
-    # Whole words, any case, any run of spaces between the words of a phrase,
-    # so "Smith" does not catch "Smithfield" but does catch "SMITH".
-    words = [re.escape(w) for w in _fold(phrase).split()]
-    if not words:
-        return False
-    pattern = r"(?<!\w)" + r"\s+".join(words) + r"(?!\w)"
-    return re.search(pattern, _fold(text), flags=re.IGNORECASE) is not None
-
-
-def watched_words(session: Session, group_id: int) -> list[WatchedWord]:
-    return list(session.scalars(
-        select(WatchedWord).where(WatchedWord.group_id == group_id).order_by(WatchedWord.phrase)
-    ))
-
-
-def screen(session: Session, group: Group, membership: Membership, text: str) -> Screening:
-    """Decide what happens to a new post: the strictest matching rule wins.
-
-    Block beats hold beats flag. Pre-moderation then holds posts that no
-    rule held. Facilitators and moderators are screened for blocked words
-    too (a real name is a real name) but never pre-moderated.
-    """
-    rules = [w for w in watched_words(session, group.id) if _matches(w.phrase, text)]
-    for action in ("block", "hold"):
-        hit = next((w for w in rules if w.action == action), None)
-        if hit is not None:
-            if action == "block":
-                return Screening(BLOCK, rule=hit)
-            return Screening(HOLD, flagged=True, rule=hit,
-                             reason=f"Held: contains the watched phrase “{hit.phrase}”")
-    flagged = any(w.action == "flag" for w in rules)
-    if membership.role in (FACILITATOR, MODERATOR):
-        return Screening(PUBLISH, flagged=flagged)
-    if needs_premoderation(session, group, membership):
-        return Screening(HOLD, flagged=flagged, reason="Pre-moderation")
-    return Screening(PUBLISH, flagged=flagged)
-
-
-@dataclass(frozen=True)
-class Hold:
-    """Pre-moderation as it applies to one member now: ``every`` post is held,
-    or the next ones until ``remaining`` more of theirs are published."""
-
-    every: bool
-    remaining: int = 0
-
-
-def premoderation_hold(session: Session, group: Group, membership: Membership) -> Hold | None:
-    """Whether the member's next post will be held by pre-moderation (None: it won't).
-
-    "First N posts" counts the member's published posts in the group: while
-    fewer than N are published, new ones wait. Rejected, hidden and removed
-    posts do not count, so a post that is turned down does not use up a place.
-    """
-    if membership.role in (FACILITATOR, MODERATOR):
-        return None
-    if group.premoderation == "all":
-        return Hold(every=True)
-    if group.premoderation != "first":
-        return None
-    published = session.scalar(
-        select(func.count()).select_from(Post)
-        .join(Thread, Post.thread_id == Thread.id)
-        .join(Discussion, Thread.discussion_id == Discussion.id)
-        .where(Discussion.group_id == group.id, Post.author_id == membership.user_id,
-               Post.status == PUBLISHED)
-    )
-    if published >= group.premoderation_first_n:
-        return None
-    return Hold(every=False, remaining=group.premoderation_first_n - published)
-
-
-def needs_premoderation(session: Session, group: Group, membership: Membership) -> bool:
-    return premoderation_hold(session, group, membership) is not None
 
 
 def log(session: Session, group_id: int, actor: User | None, action: str, *,
@@ -468,148 +367,7 @@ def word_in_group(session: Session, group_id: int, word_id: int) -> WatchedWord 
 
 # The queue ------------------------------------------------------------------
 
-@dataclass
-class ReportedPost:
-    post: Post
-    reports: list[Report]
 
-
-@dataclass
-class Queue:
-    pending: list[Post]
-    reported: list[ReportedPost]
-    flagged: list[Post]
-    muted: list[Membership]
-    members: dict[int, Membership] = field(default_factory=dict)  # by user id
-
-    @property
-    def empty(self) -> bool:
-        return not (self.pending or self.reported or self.flagged)
-
-
-def _group_posts(group_id: int):
-    return (select(Post).join(Thread, Post.thread_id == Thread.id)
-            .join(Discussion, Thread.discussion_id == Discussion.id)
-            .where(Discussion.group_id == group_id))
-
-
-_POST_LOADS = (selectinload(Post.author), selectinload(Post.thread))
-
-
-def queue(session: Session, group: Group, now: datetime | None = None) -> Queue:
-    """Everything waiting for a moderator, in a fixed number of queries."""
-    now = now or utcnow()
-    pending = list(session.scalars(
-        _group_posts(group.id).where(Post.status == PENDING)
-        .options(*_POST_LOADS).order_by(Post.created_at, Post.id)
-    ))
-    reports = list(session.scalars(
-        select(Report).join(Post, Report.post_id == Post.id)
-        .join(Thread, Post.thread_id == Thread.id)
-        .join(Discussion, Thread.discussion_id == Discussion.id)
-        .where(Discussion.group_id == group.id, Report.resolved_at.is_(None),
-               Post.status == PUBLISHED)
-        .options(selectinload(Report.reporter),
-                 selectinload(Report.post).selectinload(Post.author),
-                 selectinload(Report.post).selectinload(Post.thread))
-        .order_by(Report.created_at, Report.id)
-    ))
-    by_post: dict[int, ReportedPost] = {}
-    for r in reports:
-        by_post.setdefault(r.post_id, ReportedPost(r.post, [])).reports.append(r)
-    reported = sorted(by_post.values(), key=lambda rp: (-len(rp.reports), rp.reports[0].id))
-    reported_ids = set(by_post)
-    flagged = [p for p in session.scalars(
-        _group_posts(group.id).where(Post.status == PUBLISHED, Post.flagged.is_(True))
-        .options(*_POST_LOADS).order_by(Post.created_at, Post.id)
-    ) if p.id not in reported_ids]
-    muted = list(session.scalars(
-        select(Membership).where(Membership.group_id == group.id, Membership.status == ACTIVE,
-                                 Membership.muted_until > now)
-        .options(selectinload(Membership.user)).order_by(Membership.muted_until)
-    ))
-    author_ids = {p.author_id for p in pending + flagged if p.author_id is not None}
-    author_ids |= {rp.post.author_id for rp in reported if rp.post.author_id is not None}
-    members = {}
-    if author_ids:
-        members = {m.user_id: m for m in session.scalars(
-            select(Membership).where(Membership.group_id == group.id,
-                                     Membership.user_id.in_(author_ids))
-        )}
-    return Queue(pending=pending, reported=reported, flagged=flagged, muted=muted,
-                 members=members)
-
-
-@dataclass(frozen=True)
-class QueueCounts:
-    waiting: int  # posts held for approval
-    reports: int  # open reports on published posts
-
-
-def queue_counts(session: Session, group: Group) -> QueueCounts:
-    """What waits for a moderator, for the badges on the moderation links, in one query."""
-    waiting = (select(func.count()).select_from(Post)
-               .join(Thread, Post.thread_id == Thread.id)
-               .join(Discussion, Thread.discussion_id == Discussion.id)
-               .where(Discussion.group_id == group.id, Post.status == PENDING))
-    reports = (select(func.count()).select_from(Report)
-               .join(Post, Report.post_id == Post.id)
-               .join(Thread, Post.thread_id == Thread.id)
-               .join(Discussion, Thread.discussion_id == Discussion.id)
-               .where(Discussion.group_id == group.id, Report.resolved_at.is_(None),
-                      Post.status == PUBLISHED))
-    row = session.execute(select(waiting.scalar_subquery(), reports.scalar_subquery())).one()
-    return QueueCounts(waiting=row[0] or 0, reports=row[1] or 0)
 
 
 # The log --------------------------------------------------------------------
-
-@dataclass
-class LogPage:
-    entries: list[ModerationAction]
-    page: int
-    pages: int
-    total: int
-    actions: list[str]  # every action name the group's log holds, for the filter
-    members: list[Membership]  # everyone who was ever a member, for the filter
-    posts: dict[int, Post] = field(default_factory=dict)  # the entries' posts, by id
-
-
-def log_page(session: Session, group: Group, *, page: int = 1, action: str | None = None,
-             user_id: int | None = None) -> LogPage:
-    """Newest first, 50 a page, optionally only one action and/or one member.
-
-    The member filter finds entries by or about that member.
-    """
-    conditions = [ModerationAction.group_id == group.id]
-    if action:
-        conditions.append(ModerationAction.action == action)
-    if user_id:
-        conditions.append(or_(ModerationAction.actor_id == user_id,
-                              ModerationAction.target_user_id == user_id))
-    where = and_(*conditions)
-    total = session.scalar(select(func.count()).select_from(ModerationAction).where(where))
-    pages = max(1, (total + LOG_PER_PAGE - 1) // LOG_PER_PAGE)
-    page = min(max(page, 1), pages)
-    entries = list(session.scalars(
-        select(ModerationAction).where(where)
-        .options(selectinload(ModerationAction.actor), selectinload(ModerationAction.target_user))
-        .order_by(ModerationAction.created_at.desc(), ModerationAction.id.desc())
-        .limit(LOG_PER_PAGE).offset((page - 1) * LOG_PER_PAGE)
-    ))
-    actions = list(session.scalars(
-        select(ModerationAction.action).where(ModerationAction.group_id == group.id)
-        .distinct().order_by(ModerationAction.action)
-    ))
-    members = sorted(session.scalars(
-        select(Membership).where(Membership.group_id == group.id)
-        .options(selectinload(Membership.user))
-    ), key=lambda m: (m.user.display_name.casefold(), m.id))
-    post_ids = {e.post_id for e in entries if e.post_id is not None}
-    posts = {}
-    if post_ids:
-        posts = {p.id: p for p in session.scalars(
-            select(Post).where(Post.id.in_(post_ids)).options(selectinload(Post.thread))
-        )}
-    return LogPage(entries=entries, page=page, pages=pages, total=total, actions=actions,
-                   members=members, posts=posts)

@@ -25,7 +25,7 @@ from casebook.discussion.models import PUBLISHED
 from casebook.groups.access import active_member_or_404, load_group, require
 from casebook.ids import parse_id, parse_page
 from casebook.limits import reporting
-from casebook.moderation import service
+from casebook.moderation import screening, service, waiting
 from casebook.moderation.forms import (
     ActionForm,
     LogFilterForm,
@@ -101,7 +101,7 @@ def queue(group_id: int):
     session = get_session()
     return render_template(
         "moderation/queue.html", group=group, membership=membership,
-        queue=service.queue(session, group), counts=service.queue_counts(session, group),
+        queue=waiting.queue(session, group), counts=waiting.queue_counts(session, group),
         can_act=policy.may_moderate(current_user, membership),
         durations=[(k, v[0]) for k, v in service.MUTE_DURATIONS.items()],
     )
@@ -130,8 +130,8 @@ def words(group_id: int):
         status = 422
     return render_template(
         "moderation/words.html", group=group, membership=membership, form=form,
-        words=service.watched_words(get_session(), group.id), actions=WATCH_ACTIONS,
-        counts=service.queue_counts(get_session(), group),
+        words=screening.watched_words(get_session(), group.id), actions=WATCH_ACTIONS,
+        counts=waiting.queue_counts(get_session(), group),
         can_act=policy.may_moderate(current_user, membership),
     ), status
 
@@ -158,7 +158,7 @@ def log(group_id: int):
     action = request.args.get("action", "").strip()[:40] or None
     user_id = parse_id(request.args.get("member"))
     page = parse_page(request.args.get("page"))
-    result = service.log_page(session, group, page=page, action=action, user_id=user_id)
+    result = waiting.log_page(session, group, page=page, action=action, user_id=user_id)
     form.action.choices = [SelectChoice("", "All actions")] + [
         SelectChoice(a, a.capitalize()) for a in result.actions
     ]
@@ -168,7 +168,7 @@ def log(group_id: int):
     filters = {k: v for k, v in (("action", action), ("member", user_id)) if v}
     return render_template(
         "moderation/log.html", group=group, membership=membership, form=form, result=result,
-        filters=filters, counts=service.queue_counts(get_session(), group),
+        filters=filters, counts=waiting.queue_counts(get_session(), group),
     )
 
 

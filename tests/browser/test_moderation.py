@@ -10,7 +10,7 @@ from casebook.accounts.service import find_by_email
 from casebook.db import get_session
 from casebook.discussion.models import Thread
 from casebook.groups.models import MODERATOR, Group
-from casebook.moderation import service
+from casebook.moderation import waiting
 from tests.browser.conftest import assert_accessible, signed_in_page
 from tests.factories import add_member, make_discussion, make_group, make_user, post
 
@@ -153,4 +153,4 @@ def test_a_blocked_phrase_is_refused_and_the_text_kept(new_page, live, live_app,
     assert_accessible(ann)
     with live_app.app_context():
         session = get_session()
-        assert service.queue(session, session.get(Group, s["gid"])).empty
+        assert waiting.queue(session, session.get(Group, s["gid"])).empty

@@ -2,7 +2,7 @@
 
 import pytest
 
-from casebook.moderation.service import _matches, normalise_phrase
+from casebook.moderation.screening import _matches, normalise_phrase
 
 
 @pytest.mark.parametrize("text", [

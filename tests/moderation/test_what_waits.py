@@ -3,7 +3,7 @@ are told before they post when their posts will be held."""
 
 import re
 
-from casebook.moderation import service
+from casebook.moderation import service, waiting
 from casebook.moderation.models import Report
 from tests.conftest import ANY_PAGE, count_queries, post_form
 from tests.factories import post
@@ -54,7 +54,7 @@ def test_queue_counts_cost_one_query_and_count_only_this_group(app, session, wor
     other = post(session, world.other_thread, world.out, "Other group's post.")
     service.report(session, other, world.admin, "other")
     with count_queries(app.extensions["casebook.engine"]) as statements:
-        counts = service.queue_counts(session, world.group)
+        counts = waiting.queue_counts(session, world.group)
     assert (counts.waiting, counts.reports) == (5, 0)
     assert len(statements) == 1
 
@@ -76,12 +76,12 @@ def test_participants_are_told_before_posting_when_posts_are_held(session, world
     assert "until 2 more of them have been approved" in ann.get(thread).get_data(as_text=True)
     post(session, world.thread, world.ann, "Held, then approved.")
     refresh(session)
-    [held] = service.queue(session, world.group).pending
+    [held] = waiting.queue(session, world.group).pending
     service.approve(session, held, world.mod)
     assert "until 1 more of them has been approved" in ann.get(thread).get_data(as_text=True)
     post(session, world.thread, world.ann, "Second.")
     refresh(session)
-    [held] = service.queue(session, world.group).pending
+    [held] = waiting.queue(session, world.group).pending
     service.approve(session, held, world.mod)
     assert "hold-notice" not in ann.get(thread).get_data(as_text=True)
 
