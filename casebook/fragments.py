@@ -15,41 +15,16 @@ carries the version, which lives in the database).
 import contextlib
 import hashlib
 import json
-import threading
-from collections import OrderedDict
 
 from flask import current_app
 from sqlalchemy import event, inspect, select, update
 from sqlalchemy.orm import Session
 
+from casebook.httpcache import RenderCache
+
 # Entries live at most this long in Redis; the version makes them stale long before.
 REDIS_TTL_SECONDS = 3600
 LOCAL_ENTRIES = 512
-
-
-class LocalCache:
-    """A thread-safe LRU of at most ``size`` entries.
-
-    Holds the values themselves, not their JSON: callers treat them as read-only."""
-
-    def __init__(self, size: int = LOCAL_ENTRIES):
-        self.size = size
-        self._entries: OrderedDict[str, object] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: str):
-        with self._lock:
-            value = self._entries.get(key)
-            if value is not None:
-                self._entries.move_to_end(key)
-            return value
-
-    def set(self, key: str, value) -> None:
-        with self._lock:
-            self._entries[key] = value
-            self._entries.move_to_end(key)
-            while len(self._entries) > self.size:
-                self._entries.popitem(last=False)
 
 
 class RedisCache:
@@ -68,7 +43,7 @@ class RedisCache:
             return None
         return json.loads(value) if value is not None else None
 
-    def set(self, key: str, value) -> None:
+    def put(self, key: str, value) -> None:
         with contextlib.suppress(*self.errors):
             self.client.set(self.prefix + key, json.dumps(value), ex=REDIS_TTL_SECONDS)
 
@@ -78,7 +53,7 @@ def init_app(app) -> None:
         prefix = app.config.get("RATELIMIT_KEY_PREFIX", "") + "casebook:fragment:"
         app.extensions["casebook.fragments"] = RedisCache(app.config["REDIS_URL"], prefix)
     else:
-        app.extensions["casebook.fragments"] = LocalCache()
+        app.extensions["casebook.fragments"] = RenderCache(size=LOCAL_ENTRIES)
 
 
 def _cache():
@@ -98,7 +73,7 @@ def get(key: str):
 
 
 def put(key: str, value) -> None:
-    _cache().set(key, value)
+    _cache().put(key, value)
 
 
 def csrf_placeholder() -> str:

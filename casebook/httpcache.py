@@ -73,12 +73,13 @@ def with_validators(response: Response, etag: str, last_modified: datetime) -> R
 
 
 class RenderCache:
-    """A bounded map from a content digest (an ETag) to what was rendered for
-    it, in this process.
+    """A bounded, thread-safe map (least recently used out first) from a key to
+    what was rendered for it, in this process.
 
-    Safe with several app servers only because the key is the content's digest:
-    a changed case gets a new key, so no instance can serve a stale copy and
-    nothing needs invalidating across instances; each just warms its own.
+    Safe with several app servers only because every key changes with what it
+    renders (a case's content digest, a thread's version): a change gets a new
+    key, so no instance can serve a stale copy and nothing needs invalidating
+    across instances; each just warms its own. Values are shared: read-only.
     """
 
     def __init__(self, size: int = 256):
