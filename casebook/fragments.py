@@ -95,12 +95,13 @@ def _changed(obj, *names: str) -> bool:
 @event.listens_for(Session, "before_flush")
 def _raise_versions(session: Session, _flush_context, _instances) -> None:
     from casebook.accounts.models import User
+    from casebook.debrief.models import KeyContribution
     from casebook.discussion.models import Discussion, Post, Thread
     from casebook.groups.models import Group, Membership
     from casebook.moderation.models import Report
 
     threads, discussions, groups, users = set(), set(), set(), set()
-    report_posts = set()
+    marked_posts = set()  # reported, or marked as key contributions
     dirty = [obj for obj in session.dirty if session.is_modified(obj)]
     for obj in [*session.new, *dirty, *session.deleted]:
         if isinstance(obj, Post):
@@ -111,8 +112,8 @@ def _raise_versions(session: Session, _flush_context, _instances) -> None:
             # A new thread starts at version 0; a changed one (lock, pin) moves on.
             if obj.id is not None and obj not in session.new:
                 threads.add(obj.id)
-        elif isinstance(obj, Report):
-            report_posts.add(obj.post_id)
+        elif isinstance(obj, Report | KeyContribution):
+            marked_posts.add(obj.post_id)
         elif isinstance(obj, Discussion):
             if obj.id is not None:
                 discussions.add(obj.id)
@@ -125,9 +126,9 @@ def _raise_versions(session: Session, _flush_context, _instances) -> None:
                                         or _changed(obj, "display_name", "is_admin")):
             users.add(obj.id)
     threads.discard(None)
-    if report_posts:
+    if marked_posts:
         threads |= set(session.scalars(
-            select(Post.thread_id).where(Post.id.in_(report_posts))))
+            select(Post.thread_id).where(Post.id.in_(marked_posts))))
     if users:
         groups |= set(session.scalars(
             select(Membership.group_id).where(Membership.user_id.in_(users))))

@@ -3,6 +3,7 @@
 from casebook.accounts.models import User
 from casebook.cases.models import Case, CaseTheme, Position, Prompt
 from casebook.db import Base
+from casebook.debrief.models import Debrief, KeyContribution
 from casebook.discussion.models import (
     ContentNoteAck,
     Discussion,
@@ -18,8 +19,8 @@ from casebook.moderation.models import ModerationAction, Report, WatchedWord
 metadata = Base.metadata
 
 __all__ = [
-    "Case", "CaseTheme", "ContentNoteAck", "Discussion", "DiscussionStage", "Group",
-    "JoinRequest", "Membership", "ModerationAction", "Position", "Post", "PostRevision",
-    "Prompt", "Report", "Thread",
-    "ThreadRead", "User", "WatchedWord", "metadata",
+    "Case", "CaseTheme", "ContentNoteAck", "Debrief", "Discussion", "DiscussionStage",
+    "Group", "JoinRequest", "KeyContribution", "Membership", "ModerationAction", "Position",
+    "Post", "PostRevision", "Prompt", "Report", "Thread", "ThreadRead", "User",
+    "WatchedWord", "metadata",
 ]

@@ -321,3 +321,26 @@ def may_view_participation(user: AnyUser, membership: Membership | None) -> bool
     the group only. Participants never see others' figures; a site admin who is
     not a member is refused, as on the other facilitator pages."""
     return is_moderator(user, membership)
+
+
+# Debrief ---------------------------------------------------------------------
+
+def may_mark_key_contributions(user: AnyUser, membership: Membership | None) -> bool:
+    """Facilitators choose the posts the debrief shows as key contributions."""
+    return may_change_group(user, membership)
+
+
+def may_write_debrief(user: AnyUser, membership: Membership | None, discussion: Discussion,
+                      now: datetime | None = None) -> bool:
+    """A debrief looks back: facilitators write it once the discussion has closed."""
+    return (may_change_group(user, membership)
+            and discussion.state(now or utcnow()) == "closed")
+
+
+def may_view_debrief(user: AnyUser, membership: Membership | None, shared: bool) -> bool:
+    """Facilitators and moderators see the debrief as soon as it exists; the rest
+    of the group once a facilitator shares it. A site admin visiting the group
+    sees what its participants see."""
+    if is_moderator(user, membership):
+        return True
+    return shared and may_view_group(user, membership)

@@ -11,10 +11,12 @@ so nothing new ships unchecked. Each cell says what that visitor must get:
 """
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 import pytest
 
 from casebook.accounts.models import User
+from casebook.db import utcnow
 from casebook.discussion.models import HIDDEN, PENDING
 from casebook.groups import service as groups
 from casebook.groups.models import MODERATOR
@@ -152,6 +154,17 @@ MATRIX: dict[str, list[Check]] = {
     "discussion.export_participation": [
         Check("GET", FACILITATORS, {**G, "discussion_id": "discussion"}),
     ],
+    # Until a facilitator shares it, the debrief is the staff's: to everyone
+    # else it does not exist, like a stage still to come.
+    "debrief.debrief": [
+        Check("GET", row(404, 404, 404, OK, OK, 404), {**G, "discussion_id": "closed_discussion"}),
+        Check("POST", row(404, 404, 404, 403, OK, 404),
+              {**G, "discussion_id": "closed_discussion"}, {"summary": "We agreed."}),
+    ],
+    "debrief.mark_key": [
+        Check("POST", row(404, 404, 404, 404, OK, 404), {**G, "post_id": "peer_post"},
+              {"key": "1"}),
+    ],
     "moderation.queue": [Check("GET", MODERATORS_READ, G)],
     "moderation.log": [Check("GET", MODERATORS_READ, G)],
     "moderation.words": [
@@ -220,6 +233,8 @@ def build_world(session) -> dict:
         groups.remove_member(session, removed)
         discussion = make_discussion(session, group, owner, allow_member_threads=True)
         staged = make_discussion(session, group, owner, release="staged")
+        closed = make_discussion(session, group, owner)
+        closed.closes_at = utcnow() - timedelta(minutes=1)
         thread = discussion.threads[0]
         own = post(session, thread, member, "My first answer.")
         own_edit = own.body_md
@@ -239,7 +254,7 @@ def build_world(session) -> dict:
         session.commit()
         world.update({
             f"{key}group": group.id, f"{key}discussion": discussion.id,
-            f"{key}staged_discussion": staged.id,
+            f"{key}staged_discussion": staged.id, f"{key}closed_discussion": closed.id,
             f"{key}thread": thread.id, f"{key}own_post": own.id,
             f"{key}peer_post": peer_post.id, f"{key}pending_post": pending.id,
             f"{key}hidden_post": hidden.id, f"{key}report": report.id, f"{key}word": word.id,

@@ -248,6 +248,14 @@ def check_0009(c: Connection) -> None:
     assert not {"ix_posts_thread_status", "ix_posts_thread_author_status"} & names
 
 
+def fill_0016(c: Connection) -> None:
+    put(c, "debriefs", {"id": 1, "discussion_id": 1, "summary_md": "We *agreed*.",
+                        "summary_html": "<p>We <em>agreed</em>.</p>", "shared": True,
+                        "created_at": at(600), "updated_at": at(601), "updated_by_id": 1})
+    put(c, "key_contributions", {"id": 1, "discussion_id": 1, "post_id": 2,
+                                 "marked_by_id": 1, "created_at": at(602)})
+
+
 STEPS = [
     Step("0001", fill_0001),
     Step("0002", fill_0002, check_0002),
@@ -258,6 +266,7 @@ STEPS = [
     Step("0007", lambda connection: None, check_0007),
     Step("0008", fill_0008, check_0008),
     Step("0009", lambda connection: None, check_0009),
+    Step("0016", fill_0016),
 ]
 
 

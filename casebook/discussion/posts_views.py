@@ -19,6 +19,7 @@ from sqlalchemy.orm import joinedload
 from casebook import fragments, policy
 from casebook.cases.service import key_facts_html
 from casebook.db import get_session, utcnow
+from casebook.debrief import service as debrief
 from casebook.discussion import presenters, service
 from casebook.discussion.access import load_post, load_thread, sees_peers
 from casebook.discussion.forms import (
@@ -151,7 +152,10 @@ def _post_list(group: Group, membership: Membership | None, thread: Thread, *, p
     mod = None
     if policy.may_moderate(viewer, membership):
         mod = {"token": fragments.csrf_placeholder(),
-               "pinned_post_id": thread.pinned_post_id}
+               "pinned_post_id": thread.pinned_post_id, "key_posts": None}
+        if policy.may_mark_key_contributions(viewer, membership):
+            mod["key_posts"] = debrief.key_post_ids(session, discussion.id,
+                                                    [p.id for p in posts])
     article = current_app.jinja_env.get_template("discussion/_post.html").module.post_article
     urls = presenters.PostUrls(group.id, thread.id)
     value = {

@@ -54,6 +54,7 @@ class PostUrls:
         self.restore = UrlPattern("moderation.restore", "post_id", **post)
         self.reply = UrlPattern("discussion.thread", "reply_to", group_id=group_id,
                                 thread_id=thread_id)
+        self.key = UrlPattern("debrief.mark_key", "post_id", **post)
         self.pin = url_for("moderation.pin", group_id=group_id, thread_id=thread_id)
         self.unpin = url_for("moderation.unpin", group_id=group_id, thread_id=thread_id)
 

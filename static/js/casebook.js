@@ -39,9 +39,24 @@
     });
   }
 
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", addCopyButtons);
-  } else {
+  /* Buttons marked data-print (the debrief) open the browser's print dialog, which
+     also saves as PDF; they stay hidden without JavaScript, where the page says
+     to use the browser's own Print command. */
+  function showPrintButtons() {
+    document.querySelectorAll("[data-print]").forEach(function (button) {
+      button.hidden = false;
+      button.addEventListener("click", function () { window.print(); });
+    });
+  }
+
+  function enhance() {
     addCopyButtons();
+    showPrintButtons();
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", enhance);
+  } else {
+    enhance();
   }
 })();

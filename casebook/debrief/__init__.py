@@ -1,0 +1,1 @@
+"""The debrief: what a closed discussion came to, for the facilitator and the group."""
