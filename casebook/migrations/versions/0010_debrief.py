@@ -1,6 +1,6 @@
 """the debrief of a closed discussion, and the posts marked as its key contributions
 
-Revision ID: 0016
+Revision ID: 0010
 Revises: 0009
 Create Date: 2026-12-06 19:00:00
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 from casebook.db import UTCDateTime
 
-revision = '0016'
+revision = '0010'
 down_revision = '0009'
 branch_labels = None
 depends_on = None
