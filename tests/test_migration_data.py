@@ -248,7 +248,7 @@ def check_0009(c: Connection) -> None:
     assert not {"ix_posts_thread_status", "ix_posts_thread_author_status"} & names
 
 
-def fill_0010_debrief(c: Connection) -> None:
+def fill_0010(c: Connection) -> None:
     put(c, "debriefs", {"id": 1, "discussion_id": 1, "summary_md": "We *agreed*.",
                         "summary_html": "<p>We <em>agreed</em>.</p>", "shared": True,
                         "created_at": at(600), "updated_at": at(601), "updated_by_id": 1})
@@ -266,7 +266,7 @@ STEPS = [
     Step("0007", lambda connection: None, check_0007),
     Step("0008", fill_0008, check_0008),
     Step("0009", lambda connection: None, check_0009),
-    Step("0010", fill_0010_debrief),
+    Step("0010", fill_0010),
 ]
 
 
