@@ -87,13 +87,14 @@ class CaseForm(BaseForm):
         return [(stage, self[f"prompts_{stage}"]) for stage in STAGES]
 
     def offer_spare_boxes(self) -> None:
-        """One empty box after each stage's prompts and enough position boxes."""
+        """One empty box after each stage's prompts and enough position boxes
+        (before validating too: a problem of a stage is shown on its first box)."""
         for _stage, entries in self.stage_prompts():
             while (len(entries) < SPARE_PROMPTS
                    or (entries.entries[-1].form.text.data or "").strip()):
-                entries.append_entry()
+                entries.append_entry({"key": "", "text": "", "lens": ""})
         while len(self.positions) < POSITION_SLOTS:
-            self.positions.append_entry()
+            self.positions.append_entry({"key": "", "text": ""})
         self.label_entries()
 
     def label_entries(self) -> None:

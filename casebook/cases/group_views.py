@@ -70,7 +70,7 @@ def _editor(group: Group, membership: Membership, case: Case | None):
     form = CaseForm()
     if not form.is_submitted() and case is not None:
         form.load(authoring.front_matter(case), case.body_md)
-    form.label_entries()
+    form.offer_spare_boxes()
     problems: list[tuple[str, str, str]] = []
     preview = None
     if form.validate_on_submit():
