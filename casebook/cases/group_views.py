@@ -106,13 +106,13 @@ def _editor(group: Group, membership: Membership, case: Case | None):
 
 
 def _fields_with_errors(form: CaseForm):
+    """Fields with the form's own errors (NULs, file parts), boxes of lists included."""
     for field in form:
-        if field.errors and not isinstance(field.errors, dict):
-            if field.type == "FieldList":
-                for entry in field:
-                    yield from (sub for sub in entry.form if sub.errors)
-            else:
-                yield field
+        if field.type == "FieldList":
+            for entry in field:
+                yield from (sub for sub in entry.form if sub.errors)
+        elif field.errors:
+            yield field
 
 
 def authoring_groups() -> list[Group]:

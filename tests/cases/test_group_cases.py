@@ -253,3 +253,15 @@ def test_deleting_the_group_takes_its_cases_and_their_discussions(app, world, cl
     with db(app) as session:
         assert session.query(Case).filter(Case.group_id.is_not(None)).count() == 0
         assert get_case(session, SLUG) is not None
+
+
+def test_characters_the_database_cannot_store_are_refused_beside_the_prompt(app, world,
+                                                                          client_for):
+    fay = client_for(world.fac)
+    editor = copy_case(fay, world.gid)
+    data = form_of(fay, editor)
+    data["prompts_reflect-0-text"] = "Has your view\x00 changed?"
+    response = fay.post(editor, data={**data, "save": "Save"})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert 'href="#prompts_reflect-0-text">Reflect: prompt 1: This contains characters' in html
