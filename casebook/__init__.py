@@ -62,6 +62,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.url_map.converters["id"] = IdConverter
 
     from casebook.accounts.views import bp as accounts_bp
+    from casebook.cases.group_views import bp as group_cases_bp
     from casebook.cases.views import bp as cases_bp
     from casebook.debrief.views import bp as debrief_bp
     from casebook.discussion.views import bp as discussion_bp
@@ -69,8 +70,8 @@ def create_app(config: dict | None = None) -> Flask:
     from casebook.main.views import bp as main_bp
     from casebook.moderation.views import bp as moderation_bp
 
-    for blueprint in (main_bp, accounts_bp, cases_bp, groups_bp, discussion_bp,
-                      moderation_bp, debrief_bp):
+    for blueprint in (main_bp, accounts_bp, cases_bp, group_cases_bp, groups_bp,
+                      discussion_bp, moderation_bp, debrief_bp):
         app.register_blueprint(blueprint)
 
     app.jinja_env.filters.update(localtime=timefmt.localtime, isotime=timefmt.isotime)

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from casebook.accounts.models import User
 from casebook.accounts.service import email_key, hash_password
 from casebook.cases.models import Case
+from casebook.cases.service import LIBRARY
 from casebook.db import utcnow
 from casebook.discussion.models import NAMED, PSEUDONYMOUS, PUBLISHED, Discussion, Post, Thread
 from casebook.discussion.service import THREAD_TITLE_LENGTH, excerpt, last_page
@@ -172,7 +173,7 @@ def seed(session: Session, scale: float, demo_users: list[User],
     """
     if is_seeded(session):
         raise AlreadySeeded(BIG_GROUP)
-    cases = list(session.scalars(select(Case).order_by(Case.slug)))
+    cases = list(session.scalars(select(Case).where(LIBRARY).order_by(Case.slug)))
     if not cases:
         raise NoCases()
     started = time.monotonic()

@@ -103,6 +103,12 @@ def may_change_group(user: AnyUser, membership: Membership | None) -> bool:
     return may_manage_group(user, membership) and not is_archived(membership)
 
 
+def may_author_case(user: AnyUser, membership: Membership | None) -> bool:
+    """Writing, editing and copying in the group's own cases: its facilitators,
+    while the group is not archived. Reading them is ``may_view_group``."""
+    return may_change_group(user, membership)
+
+
 def may_archive_or_delete_group(user: AnyUser, membership: Membership | None) -> bool:
     """Archiving, unarchiving and deleting stay open to facilitators of an archived group."""
     return is_facilitator(user, membership)

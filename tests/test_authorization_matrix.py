@@ -16,6 +16,8 @@ from datetime import timedelta
 import pytest
 
 from casebook.accounts.models import User
+from casebook.cases.authoring import copy_to_group
+from casebook.cases.service import get_case
 from casebook.db import utcnow
 from casebook.discussion.models import HIDDEN, PENDING
 from casebook.groups import service as groups
@@ -60,6 +62,19 @@ MATRIX: dict[str, list[Check]] = {
     "cases.library": [Check("GET", PUBLIC)],
     "cases.content_note": [Check("GET", PUBLIC, {"slug": "=online-vigilantes"})],
     "cases.read": [Check("GET", PUBLIC, {"slug": "=online-vigilantes"})],
+    # Copying needs a group to copy into: the outsider runs group B.
+    "group_cases.copy": [
+        Check("GET", row(404, OK, 404, 404, OK, 404), {"slug": "=online-vigilantes"}),
+        Check("POST", row(404, OK, 404, 404, OK, 404), {"slug": "=online-vigilantes"}),
+    ],
+    "group_cases.index": [Check("GET", MEMBERS_READ, G)],
+    "group_cases.read": [Check("GET", MEMBERS_READ, {**G, "slug": "=online-vigilantes"})],
+    "group_cases.download": [Check("GET", MEMBERS_READ, {**G, "slug": "=online-vigilantes"})],
+    "group_cases.create": [Check("GET", FACILITATORS, G), Check("POST", FACILITATORS, G)],
+    "group_cases.edit": [
+        Check("GET", FACILITATORS, {**G, "slug": "=online-vigilantes"}),
+        Check("POST", FACILITATORS, {**G, "slug": "=online-vigilantes"}),
+    ],
     "accounts.register": [Check("GET", PUBLIC), Check("POST", PUBLIC)],
     "accounts.sign_in": [Check("GET", PUBLIC), Check("POST", PUBLIC)],
     "accounts.sign_out": [Check("POST", PUBLIC)],
@@ -209,6 +224,7 @@ def build_world(session) -> dict:
     from tests.conftest import CASES_DIR
 
     import_cases(session, [parse_case_file(CASES_DIR / "online-vigilantes.md")])
+    library_case = get_case(session, "online-vigilantes")
     users = {
         "facilitator": make_user(session, "Fay Facilitator"),
         "moderator": make_user(session, "Mo Moderator"),
@@ -229,6 +245,8 @@ def build_world(session) -> dict:
         add_member(session, group, peer)
         if not key:
             add_member(session, group, users["moderator"], MODERATOR)
+        # Each group's own copy of the library case, under the library's slug.
+        copy_to_group(session, library_case, group)
         removed = add_member(session, group, users["removed"])
         groups.remove_member(session, removed)
         discussion = make_discussion(session, group, owner, allow_member_threads=True)

@@ -256,6 +256,30 @@ def fill_0010(c: Connection) -> None:
                                  "marked_by_id": 1, "created_at": at(602)})
 
 
+def check_0011(c: Connection) -> None:
+    # Existing cases stay in the library.
+    assert column(c, "cases", "group_id") == {1: None}
+
+
+def fill_0011(c: Connection) -> None:
+    # Group 1's own copy of the library case, under the same slug, with a discussion.
+    put(c, "cases", {
+        "id": 2, "slug": "online-vigilantes", "group_id": 1, "title": "Vigilantes, our way",
+        "summary": "Ours.", "content_note": "Mentions abuse.", "reading_minutes": 10,
+        "sources": [], "stakeholders": [], "lenses": ["care"], "body_md": "Ours.",
+        "body_html": "<p>Ours.</p>", "search_text": "ours", "source_digest": "e" * 64,
+        "imported_at": at(100), "updated_at": at(100),
+    })
+    put(c, "prompts", {"id": 3, "case_id": 2, "key": "p1", "stage": "decide", "position": 0,
+                       "lens": None, "text_md": "Decide?", "text_html": "Decide?",
+                       "retired": False})
+    put(c, "discussions", {
+        "id": 2, "group_id": 1, "case_id": 2, "title": "Our case", "opens_at": at(101),
+        "closes_at": None, "post_first": False, "identity": "named",
+        "allow_member_threads": False, "created_at": at(101), "created_by_id": 1,
+    })
+
+
 STEPS = [
     Step("0001", fill_0001),
     Step("0002", fill_0002, check_0002),
@@ -267,6 +291,7 @@ STEPS = [
     Step("0008", fill_0008, check_0008),
     Step("0009", lambda connection: None, check_0009),
     Step("0010", fill_0010),
+    Step("0011", fill_0011, check_0011),
 ]
 
 

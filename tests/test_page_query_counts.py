@@ -8,7 +8,10 @@ that adds a fixed query fails the bound and must raise it on purpose.
 """
 
 from casebook.accounts.models import User
+from casebook.cases import authoring
+from casebook.cases.service import get_case
 from casebook.discussion.models import Thread
+from casebook.groups.models import Group
 from tests.conftest import count_queries, db
 from tests.discussion.conftest import page_text, reply, thread_url
 from tests.discussion.test_query_count import fill
@@ -54,6 +57,26 @@ def test_library_case_and_group_pages_cost_a_fixed_number_of_queries(app, cases,
     small_group = queries(app, client, f"/groups/{small.gid}")
     big = queries(app, client, f"/groups/{big_gid}")
     assert small_group == big <= 7, (small_group, big)
+
+
+def test_group_case_pages_cost_the_same_however_many_cases_and_prompts(app, cases,
+                                                                      client_for):
+    with db(app) as session:
+        world = seminar(session)
+        library = get_case(session, "online-vigilantes")
+        small, big = (session.get(Group, gid) for gid in (world.gid, world.other_group.id))
+        # One case with a single prompt in the small group; four full copies in the big.
+        front = authoring.front_matter(library)
+        front["prompts"] = {"decide": front["prompts"]["decide"][:1]}
+        front.pop("teaching_notes")
+        authoring.save_group_case(session, small, authoring.validate(front, library.body_md))
+        for _ in range(4):
+            authoring.copy_to_group(session, library, big)
+    slug = "online-vigilantes"
+    for page in ("", f"/{slug}", f"/{slug}/edit", f"/{slug}/download"):
+        few = queries(app, client_for(world.fac), f"/groups/{world.gid}/cases{page}")
+        many = queries(app, client_for(world.out), f"/groups/{world.other_group.id}/cases{page}")
+        assert few == many <= 6, (page, few, many)
 
 
 def test_posting_a_reply_costs_the_same_in_a_long_thread(app, cases, client_for):

@@ -143,11 +143,27 @@ def split_front_matter(raw: str) -> tuple[str, str] | None:
 
 def parse_case_file(path: Path) -> CaseData:
     """Parse one case file. Raises CaseFileError listing every problem found."""
-    check = _Checker(path)
     try:
         raw = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise CaseFileError([CaseProblem(path, "file", f"cannot be read: {exc}")]) from exc
+    return parse_case_text(raw, path)
+
+
+def case_file_text(front: dict, body: str) -> str:
+    """A case in the file format: ``front`` as YAML front matter, then ``body``.
+
+    ``parse_case_text`` reads it back to the same data; group-authored cases
+    are validated and downloaded in this form.
+    """
+    yaml_text = yaml.safe_dump(front, sort_keys=False, allow_unicode=True, width=88)
+    return f"---\n{yaml_text}---\n\n{body.strip()}\n"
+
+
+def parse_case_text(raw: str, path: Path) -> CaseData:
+    """Parse the text of one case file; ``path`` only names it in problems.
+    Raises CaseFileError listing every problem found."""
+    check = _Checker(path)
     parts = split_front_matter(raw)
     if parts is None:
         raise CaseFileError([CaseProblem(

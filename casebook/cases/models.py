@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casebook.db import Base, UTCDateTime, utcnow
@@ -27,9 +27,20 @@ LENSES = {
 
 class Case(Base):
     __tablename__ = "cases"
+    __table_args__ = (
+        # A slug names a case within its owner: the library, or one group.
+        UniqueConstraint("group_id", "slug"),
+        # NULLs never collide in a unique constraint, so the library's slugs
+        # need their own index.
+        Index("uq_cases_library_slug", "slug", unique=True,
+              sqlite_where=text("group_id IS NULL"),
+              postgresql_where=text("group_id IS NULL")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    slug: Mapped[str] = mapped_column(String(80))
+    # The group that wrote it (private to that group); None for library cases.
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))
     title: Mapped[str] = mapped_column(String(200))
     summary: Mapped[str] = mapped_column(Text)
     content_note: Mapped[str] = mapped_column(Text)

@@ -12,6 +12,9 @@ from casebook.cases.models import Case, CaseTheme, Position, Prompt
 from casebook.db import utcnow
 from casebook.markdown import render_inline, render_markdown
 
+# Cases in the public library; a group's own cases are private to it.
+LIBRARY = Case.group_id.is_(None)
+
 
 @dataclass
 class ImportReport:
@@ -34,7 +37,7 @@ def import_cases(session: Session, cases: list[CaseData]) -> ImportReport:
     existing = {
         case.slug: case
         for case in session.scalars(
-            select(Case).options(
+            select(Case).where(LIBRARY).options(
                 selectinload(Case.themes), selectinload(Case.prompts),
                 selectinload(Case.positions),
             )
@@ -46,12 +49,12 @@ def import_cases(session: Session, cases: list[CaseData]) -> ImportReport:
             if case is None:
                 case = Case(slug=data.slug)
                 session.add(case)
-                _apply(case, data)
+                apply_case_data(case, data)
                 report.created.append(data.slug)
             elif case.source_digest == data.digest:
                 report.unchanged.append(data.slug)
             else:
-                _apply(case, data)
+                apply_case_data(case, data)
                 case.updated_at = utcnow()
                 report.updated.append(data.slug)
         incoming = {data.slug for data in cases}
@@ -63,7 +66,9 @@ def import_cases(session: Session, cases: list[CaseData]) -> ImportReport:
     return report
 
 
-def _apply(case: Case, data: CaseData) -> None:
+def apply_case_data(case: Case, data: CaseData) -> None:
+    """Set every field of ``case`` from validated ``data``; prompts and positions
+    by stable id (new ones added, missing ones retired, never deleted)."""
     case.title = data.title
     case.summary = data.summary
     case.content_note = data.content_note
@@ -113,11 +118,18 @@ def _search_text(data: CaseData) -> str:
     return re.sub(r"\s+", " ", re.sub(r"[^\w\s]", " ", words.casefold())).strip()
 
 
+def cases_for_group(session: Session, group_id: int) -> list[Case]:
+    """What a group can discuss: the library's cases, then its own, each by title."""
+    return list(session.scalars(
+        select(Case).where(LIBRARY | (Case.group_id == group_id))
+        .order_by(Case.group_id.is_not(None), Case.title)))
+
+
 def list_cases(
     session: Session, *, theme: str | None = None, query: str | None = None
 ) -> list[Case]:
-    """Cases by title; only those with ``theme`` and every word of ``query`` when given."""
-    stmt = select(Case).options(selectinload(Case.themes)).order_by(Case.title)
+    """Library cases by title; only those with ``theme`` and every word of ``query`` when given."""
+    stmt = select(Case).where(LIBRARY).options(selectinload(Case.themes)).order_by(Case.title)
     if theme:
         stmt = stmt.where(Case.themes.any(CaseTheme.theme == theme))
     for word in re.findall(r"\w+", (query or "").casefold())[:10]:
@@ -127,13 +139,15 @@ def list_cases(
 
 
 def all_themes(session: Session) -> list[str]:
-    return list(session.scalars(select(CaseTheme.theme).distinct().order_by(CaseTheme.theme)))
+    return list(session.scalars(
+        select(CaseTheme.theme).join(Case).where(LIBRARY).distinct().order_by(CaseTheme.theme)))
 
 
 def get_case(session: Session, slug: str) -> Case | None:
+    """The library case with this slug (never a group's own case)."""
     return session.scalar(
         select(Case)
-        .where(Case.slug == slug)
+        .where(Case.slug == slug, LIBRARY)
         .options(selectinload(Case.themes), selectinload(Case.prompts),
                  selectinload(Case.positions))
     )
@@ -143,7 +157,7 @@ def case_stamp(session: Session, slug: str) -> tuple[str, datetime] | None:
     """What a case page's bytes depend on, without loading the case:
     ``(source_digest, updated_at)``, or None when there is no such case."""
     row = session.execute(
-        select(Case.source_digest, Case.updated_at).where(Case.slug == slug)).first()
+        select(Case.source_digest, Case.updated_at).where(Case.slug == slug, LIBRARY)).first()
     return None if row is None else (row[0], row[1])
 
 

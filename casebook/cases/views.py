@@ -3,7 +3,7 @@ from flask import session as flask_session
 from flask_login import current_user
 
 from casebook import httpcache, policy
-from casebook.cases import service
+from casebook.cases import group_views, service
 from casebook.cases.models import LENSES, STAGE_TITLES
 from casebook.db import get_session
 
@@ -38,7 +38,9 @@ def _case_or_404(slug: str):
 @bp.route("/<slug>")
 def content_note(slug: str):
     """The content note, on its own, before any of the case is shown."""
-    return render_template("cases/content_note.html", case=_case_or_404(slug))
+    case = _case_or_404(slug)
+    return render_template("cases/content_note.html", case=case,
+                           may_copy=bool(group_views.authoring_groups()))
 
 
 _rendered = httpcache.RenderCache()

@@ -22,7 +22,7 @@ from wtforms.fields import SelectChoice
 
 from casebook import policy
 from casebook.cases.models import STAGE_TITLES, STAGES, Case
-from casebook.cases.service import list_cases
+from casebook.cases.service import cases_for_group
 from casebook.db import get_session, utcnow
 from casebook.debrief import service as debrief
 from casebook.discussion import reading, service
@@ -135,18 +135,21 @@ def create(group_id: int):
     group, membership = load_group(group_id)
     require(policy.may_change_group(current_user, membership))
     session = get_session()
-    cases = list_cases(session)
+    cases = cases_for_group(session, group.id)
     defaults = {"identity": group.default_identity, "release": group.default_release,
                 "post_first": group.default_post_first,
                 "post_first_stage": group.default_post_first_stage or ""}
     if request.method == "GET":
         form = DiscussionForm(formdata=None, data=defaults)
-        chosen = next((c for c in cases if c.slug == request.args.get("case")), None)
+        # The group's own case by that name before the library's (its page links here).
+        chosen = next((c for c in reversed(cases) if c.slug == request.args.get("case")), None)
         if chosen is not None:
             form.case_id.data = chosen.id
     else:
         form = DiscussionForm()
-    form.case_id.choices = [SelectChoice(c.id, c.title) for c in cases]
+    form.case_id.choices = [
+        SelectChoice(c.id, f"{c.title} (this group's own case)" if c.group_id else c.title)
+        for c in cases]
     case = next((c for c in cases if c.id == form.case_id.data), None)
     if case is not None and not form.shows_prompts_of(case.id):
         # First sight of this case's prompts: ticked as the group's defaults say.

@@ -522,13 +522,17 @@ def delete_group(session: Session, group: Group, typed_name: str) -> None:
 
     The database's ON DELETE CASCADE takes discussions, threads, posts and their
     history, reports, read marks, content-note acknowledgements, memberships,
-    join requests, watched words and the moderation log in one statement, so a
-    failure part-way leaves the group whole.
+    join requests, watched words, the group's own cases and the moderation log
+    in two statements of one transaction, so a failure part-way leaves the
+    group whole.
     """
     if typed_name.strip() != group.name:
         raise WrongGroupName("That is not the group's name. Type it exactly as shown, "
                              "capitals included.")
     group_id = group.id
     session.expunge(group)
+    # The group's own cases go with it, and a discussion may not outlive its
+    # case (RESTRICT), so the discussions go first, in the same transaction.
+    session.execute(delete(Discussion).where(Discussion.group_id == group_id))
     session.execute(delete(Group).where(Group.id == group_id))
     session.commit()

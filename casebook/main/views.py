@@ -2,6 +2,7 @@ from flask import Blueprint, current_app, render_template, send_from_directory
 from sqlalchemy import func, select
 
 from casebook.cases.models import Case
+from casebook.cases.service import LIBRARY
 from casebook.db import get_session
 
 bp = Blueprint("main", __name__)
@@ -9,7 +10,7 @@ bp = Blueprint("main", __name__)
 
 @bp.route("/")
 def home():
-    case_count = get_session().scalar(select(func.count()).select_from(Case))
+    case_count = get_session().scalar(select(func.count()).select_from(Case).where(LIBRARY))
     return render_template("main/home.html", case_count=case_count)
 
 
