@@ -185,19 +185,25 @@ def _numbered_after(after, *conditions):
             .correlate(Thread).scalar_subquery())
 
 
+def published_in_thread():
+    """The row's thread's published posts: its numbers (``last_number``, see
+    ``_unread_count``) less the numbered posts no longer published, so counting
+    costs index seeks for those few rather than a read of every post."""
+    return Thread.last_number - _numbered_after(
+        0, Post.status.in_((PENDING, REJECTED, HIDDEN, REMOVED)))
+
+
 def _activity_total(session: Session, group: Group, viewer: User, *,
                     sees_everything: bool, now: datetime) -> int:
     """How many published posts of ``group`` the activity page lists
     (``visible_to``), summed per thread so the cost follows threads, not posts.
 
-    A thread's published posts are its numbers (``last_number``, see
-    ``_unread_count``) less the numbered posts no longer published; where the
-    viewer does not see peers (post-first, not answered) only their own count.
+    A thread's published posts are ``published_in_thread``; where the viewer
+    does not see peers (post-first, not answered) only their own count.
     """
     if not sees_everything and not viewer.is_authenticated:
         return 0
-    published = Thread.last_number - _numbered_after(
-        0, Post.status.in_((PENDING, REJECTED, HIDDEN, REMOVED)))
+    published = published_in_thread()
     per_thread = published
     conditions = [Discussion.group_id == group.id]
     if not sees_everything:

@@ -38,7 +38,7 @@ from casebook.discussion.models import (
     Thread,
     ThreadRead,
 )
-from casebook.discussion.reading import released_stage
+from casebook.discussion.reading import published_in_thread, released_stage
 from casebook.groups.models import FACILITATOR, MODERATOR, ROLES, Group, Membership
 from casebook.markdown import count_words, render_markdown
 from casebook.moderation import service as moderation
@@ -425,14 +425,13 @@ def mark_read(session: Session, thread: Thread, user: User, up_to: int) -> int:
 
 
 def thread_counts(session: Session, discussion: Discussion) -> dict[int, int]:
-    """Published posts per thread of ``discussion``, in one query."""
+    """Published posts per thread of ``discussion`` (threads with none left
+    out), in one query whose cost follows threads, not posts."""
     rows = session.execute(
-        select(Post.thread_id, func.count())
-        .join(Thread, Post.thread_id == Thread.id)
-        .where(Thread.discussion_id == discussion.id, Post.status == PUBLISHED)
-        .group_by(Post.thread_id)
+        select(Thread.id, published_in_thread())
+        .where(Thread.discussion_id == discussion.id, Thread.last_number > 0)
     )
-    return dict(rows.all())
+    return {thread_id: count for thread_id, count in rows if count}
 
 
 def published_count(session: Session, thread: Thread) -> int:
