@@ -224,16 +224,22 @@ def activity(session: Session, group: Group, viewer: User, *, page: int,
     now = now or utcnow()
     conditions = [Discussion.group_id == group.id, Post.status == PUBLISHED,
                   visible_to(viewer, sees_everything=sees_everything, now=now)]
-    base = (select(Post).join(Thread, Post.thread_id == Thread.id)
-            .join(Discussion, Thread.discussion_id == Discussion.id).where(*conditions))
+    newest_first = (Post.created_at.desc(), Post.id.desc())
     total = _activity_total(session, group, viewer, sees_everything=sees_everything, now=now)
     pages = max(1, math.ceil(total / POSTS_PER_PAGE))
     page = min(max(page, 1), pages)
+    # The page's ids first, then only those rows with their author, thread and
+    # discussion: joined before the limit, every visible post of the group
+    # would be joined to three tables only to be sorted away.
+    page_ids = (select(Post.id).join(Thread, Post.thread_id == Thread.id)
+                .join(Discussion, Thread.discussion_id == Discussion.id).where(*conditions)
+                .order_by(*newest_first)
+                .offset((page - 1) * POSTS_PER_PAGE).limit(POSTS_PER_PAGE))
     posts = list(session.scalars(
-        base.options(joinedload(Post.author),
-                     joinedload(Post.thread).joinedload(Thread.discussion))
-        .order_by(Post.created_at.desc(), Post.id.desc())
-        .offset((page - 1) * POSTS_PER_PAGE).limit(POSTS_PER_PAGE)
+        select(Post).where(Post.id.in_(page_ids.scalar_subquery()))
+        .options(joinedload(Post.author),
+                 joinedload(Post.thread).joinedload(Thread.discussion))
+        .order_by(*newest_first)
     ))
     members = members_by_user(session, group.id, (p.author_id for p in posts))
     return ActivityPage(posts=posts, page=page, pages=pages, total=total, members=members)
