@@ -115,9 +115,16 @@ class ActivityPage:
     members: dict[int, Membership] = field(default_factory=dict)
 
 
+# Built once: making an alias (and adapting its columns) on every call cost
+# the activity page more than running its queries. Each is used once per query.
+_STAGE_PROMPT = aliased(Prompt)
+_POST_FIRST_PROMPT = aliased(Prompt)
+_OWN_POST = aliased(Post)
+
+
 def released_stage(now: datetime) -> ColumnElement[bool]:
     """The thread's prompt belongs to an open stage of its discussion (Thread in the query)."""
-    prompt = aliased(Prompt)
+    prompt = _STAGE_PROMPT
     return (
         select(DiscussionStage.stage)
         .join(prompt, prompt.stage == DiscussionStage.stage)
@@ -153,12 +160,12 @@ def visible_to(viewer: User, *, sees_everything: bool, now: datetime) -> ColumnE
 
 def _opened_and_peers_seen(viewer: User, now: datetime):
     opened = or_(Discussion.opens_at.is_(None), Discussion.opens_at <= now)
-    own = aliased(Post)
+    own = _OWN_POST
     answered = exists().where(
         own.thread_id == Thread.id, own.author_id == viewer.id,
         own.status.in_((PUBLISHED, PENDING, HIDDEN)),
     )
-    prompt = aliased(Prompt)
+    prompt = _POST_FIRST_PROMPT
     other_stage = and_(Discussion.post_first_stage.is_not(None), ~exists().where(
         prompt.id == Thread.prompt_id, prompt.stage == Discussion.post_first_stage))
     peers_seen = or_(Discussion.post_first.is_(False), Thread.prompt_id.is_(None), other_stage,

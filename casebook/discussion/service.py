@@ -53,14 +53,29 @@ _MARKUP_RE = re.compile(
 )
 
 
+def _plain(text: str) -> str:
+    # Marks are dropped, not turned into spaces: "**firmly**." must read "firmly." and not
+    # "firmly ."; the words on either side of a mark keep whatever spacing they had.
+    return " ".join(_MARKUP_RE.sub("", text).split())
+
+
 def excerpt(text: str, limit: int = EXCERPT_LENGTH) -> str:
     """A one-line plain-text start of ``text`` (Markdown marks dropped), at most ``limit``.
 
     For display as escaped text only; never rendered as HTML.
     """
-    # Marks are dropped, not turned into spaces: "**firmly**." must read "firmly." and not
-    # "firmly ."; the words on either side of a mark keep whatever spacing they had.
-    plain = " ".join(_MARKUP_RE.sub("", text).split())
+    # Lists of posts take an excerpt of each; only a post's start can reach it.
+    # The start is cut just after a space or line break, which no mark but a
+    # line's leading ">"/"#" run crosses, so its plain text begins exactly as
+    # the whole post's does; when it is too short to decide, the whole is read.
+    head = text
+    if len(text) > 3 * limit:
+        cut = max(text.rfind(" ", 0, 3 * limit), text.rfind("\n", 0, 3 * limit))
+        if cut > 0:
+            head = text[:cut + 1]
+    plain = _plain(head)
+    if head is not text and len(plain) <= limit:
+        plain = _plain(text)
     if len(plain) <= limit:
         return plain
     cut = plain[: limit - 1].rsplit(" ", 1)[0] or plain[: limit - 1]
