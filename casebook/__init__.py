@@ -4,7 +4,6 @@ import os
 from pathlib import Path
 
 from flask import Flask
-from sqlalchemy import select
 
 from casebook import assets, db, errors, fragments, guards, httpcache, policy, security, timefmt
 from casebook.config import load_config
@@ -66,6 +65,7 @@ def create_app(config: dict | None = None) -> Flask:
     from casebook.cases.views import bp as cases_bp
     from casebook.debrief.views import bp as debrief_bp
     from casebook.discussion.views import bp as discussion_bp
+    from casebook.discussion.views import page_numbers
     from casebook.groups.views import bp as groups_bp
     from casebook.main.views import bp as main_bp
     from casebook.moderation.views import bp as moderation_bp
@@ -79,6 +79,7 @@ def create_app(config: dict | None = None) -> Flask:
         policy=policy,
         site_name=app.config["SITE_NAME"],
         support_organisations=lambda: app.extensions["casebook.support"],
+        page_numbers=page_numbers,
     )
 
     from casebook.cli import register_commands
@@ -99,7 +100,7 @@ def _load_user(session_id: str):
     user_id, _, version = session_id.partition(":")
     if not user_id.isdigit() or not version.isdigit():
         return None
-    user = db.get_session().scalar(select(User).where(User.id == int(user_id)))
+    user = db.get_session().get(User, int(user_id))
     if user is None or user.session_version != int(version):
         return None
     return user

@@ -38,7 +38,7 @@ from casebook.discussion.models import (
     Thread,
     ThreadRead,
 )
-from casebook.discussion.reading import released_stage
+from casebook.discussion.reading import published_in_thread, released_stage
 from casebook.groups.models import FACILITATOR, MODERATOR, ROLES, Group, Membership
 from casebook.markdown import count_words, render_markdown
 from casebook.moderation import service as moderation
@@ -53,14 +53,29 @@ _MARKUP_RE = re.compile(
 )
 
 
+def _plain(text: str) -> str:
+    # Marks are dropped, not turned into spaces: "**firmly**." must read "firmly." and not
+    # "firmly ."; the words on either side of a mark keep whatever spacing they had.
+    return " ".join(_MARKUP_RE.sub("", text).split())
+
+
 def excerpt(text: str, limit: int = EXCERPT_LENGTH) -> str:
     """A one-line plain-text start of ``text`` (Markdown marks dropped), at most ``limit``.
 
     For display as escaped text only; never rendered as HTML.
     """
-    # Marks are dropped, not turned into spaces: "**firmly**." must read "firmly." and not
-    # "firmly ."; the words on either side of a mark keep whatever spacing they had.
-    plain = " ".join(_MARKUP_RE.sub("", text).split())
+    # Lists of posts take an excerpt of each; only a post's start can reach it.
+    # The start is cut just after a space or line break, which no mark but a
+    # line's leading ">"/"#" run crosses, so its plain text begins exactly as
+    # the whole post's does; when it is too short to decide, the whole is read.
+    head = text
+    if len(text) > 3 * limit:
+        cut = max(text.rfind(" ", 0, 3 * limit), text.rfind("\n", 0, 3 * limit))
+        if cut > 0:
+            head = text[:cut + 1]
+    plain = _plain(head)
+    if head is not text and len(plain) <= limit:
+        plain = _plain(text)
     if len(plain) <= limit:
         return plain
     cut = plain[: limit - 1].rsplit(" ", 1)[0] or plain[: limit - 1]
@@ -425,14 +440,13 @@ def mark_read(session: Session, thread: Thread, user: User, up_to: int) -> int:
 
 
 def thread_counts(session: Session, discussion: Discussion) -> dict[int, int]:
-    """Published posts per thread of ``discussion``, in one query."""
+    """Published posts per thread of ``discussion`` (threads with none left
+    out), in one query whose cost follows threads, not posts."""
     rows = session.execute(
-        select(Post.thread_id, func.count())
-        .join(Thread, Post.thread_id == Thread.id)
-        .where(Thread.discussion_id == discussion.id, Post.status == PUBLISHED)
-        .group_by(Post.thread_id)
+        select(Thread.id, published_in_thread())
+        .where(Thread.discussion_id == discussion.id, Thread.last_number > 0)
     )
-    return dict(rows.all())
+    return {thread_id: count for thread_id, count in rows if count}
 
 
 def published_count(session: Session, thread: Thread) -> int:

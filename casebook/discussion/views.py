@@ -56,6 +56,15 @@ def _helpers():
     }
 
 
+def page_numbers(page: int, pages: int) -> list[int]:
+    """The page numbers a pagination bar prints, a link or a gap, in order:
+    the first two, the last two and two either side of ``page``. A thread of
+    10,000 posts has 200 pages; looping over all of them cost more than the rest
+    of the bar."""
+    wanted = {1, 2, pages - 1, pages, *range(page - 2, page + 3)}
+    return sorted(n for n in wanted if 1 <= n <= pages)
+
+
 def _page_arg() -> int:
     return parse_page(request.args.get("page"))
 

@@ -169,3 +169,32 @@ def test_reporting_twice_is_refused_and_the_queue_badge_shows_a_held_post(
     tools.get_by_role("link", name="Queue 1 waiting").click()
     expect(mod.get_by_role("heading", name="Waiting for approval (1)")).to_be_visible()
     assert_accessible_and_fits(mod)
+
+
+def test_kept_pages_still_post_and_sign_out(new_page, live, live_app, seminar):
+    """The thread page and the content note are served from kept copies once
+    seen; their forms work as on a fresh page, two tabs post two posts."""
+    s = seminar
+    ann = signed_in_page(new_page, live, s["ann"])
+    thread_url = f"{live}/groups/{s['gid']}/threads/{s['tid']}"
+    ann.goto(thread_url)
+    second = ann.context.new_page()
+    second.goto(thread_url)  # the kept copy
+    expect(second.get_by_role("heading", level=1, name=FIRST_PROMPT)).to_be_visible()
+    for tab, text in ((ann, "First tab: the quote and the headline differ."),
+                      (second, "Second tab: a separate point about consent.")):
+        tab.get_by_label("Your post").fill(text)
+        tab.get_by_role("button", name="Post", exact=True).click()
+        expect(tab.get_by_text("Your post is published.")).to_be_visible()
+    ann.goto(thread_url)
+    posts = ann.get_by_role("region", name="Posts")
+    expect(posts.get_by_text("First tab: the quote")).to_be_visible()
+    expect(posts.get_by_text("Second tab: a separate point")).to_be_visible()
+    assert_accessible_and_fits(ann)
+
+    ann.goto(f"{live}/cases/online-vigilantes")
+    ann.reload()  # the kept copy of the content note
+    expect(ann.get_by_role("heading", name="Content note")).to_be_visible()
+    assert_accessible_and_fits(ann)
+    ann.get_by_role("button", name="Sign out").click()
+    expect(ann.get_by_role("link", name="Sign in", exact=True)).to_be_visible()

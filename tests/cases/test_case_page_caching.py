@@ -1,5 +1,7 @@
 """The case page is nearly static: browsers revalidate it and get 304s until it changes."""
 
+import re
+
 from tests.cases.casefiles import SAMPLE, SAMPLE_SLUG, replace_once
 from tests.conftest import signed_in
 from tests.factories import make_user
@@ -52,3 +54,39 @@ def test_signed_in_copy_is_private_and_not_shared_with_signed_out_readers(
     assert member.get(URL, headers={"If-None-Match": theirs.headers["ETag"]}).status_code == 304
     # The signed-out copy never carries someone's sign-out form.
     assert "Sign out" not in client.get(URL).get_data(as_text=True)
+
+
+NOTE_URL = f"/cases/{SAMPLE_SLUG}"
+
+
+def test_content_note_page_revalidates_and_changes_with_the_case(app, cases, client, tmp_path,
+                                                                 run_import):
+    first = client.get(NOTE_URL)
+    assert first.status_code == 200 and "Content note" in first.get_data(as_text=True)
+    etag = first.headers["ETag"]
+    assert client.get(NOTE_URL, headers={"If-None-Match": etag}).status_code == 304
+    assert client.get(NOTE_URL).data == first.data
+    folder = tmp_path / "changed"
+    folder.mkdir()
+    changed = replace_once(SAMPLE.read_text(), "content_note: >-\n",
+                           "content_note: >-\n  Revised note.\n")
+    (folder / SAMPLE.name).write_text(changed)
+    assert run_import(folder).exit_code == 0
+    after = client.get(NOTE_URL, headers={"If-None-Match": etag})
+    assert after.status_code == 200 and "Revised note." in after.get_data(as_text=True)
+
+
+def test_a_kept_signed_in_page_carries_each_session_its_own_sign_out_token(
+        app, cases, client, session):
+    user = make_user(session, "Dev Reader")
+    tokens = []
+    for _ in range(2):
+        member = signed_in(app, user)
+        for _ in range(2):  # the second is the kept copy
+            page = member.get(NOTE_URL).get_data(as_text=True)
+        tokens.append(re.search(r'name="csrf_token" value="([^"]+)"', page).group(1))
+        # The kept page's sign-out form works in its own session.
+        out = member.post("/account/sign-out", data={"csrf_token": tokens[-1]})
+        assert out.status_code == 302
+        assert "Sign out" not in member.get(NOTE_URL).get_data(as_text=True)
+    assert tokens[0] != tokens[1]

@@ -184,6 +184,20 @@ def test_discussion_page_shows_counts_links_and_exports(app, world, client_for):
     assert "transcript" not in ann
 
 
+def test_discussion_page_counts_only_posts_still_published(app, world, client_for):
+    from casebook.discussion.models import HIDDEN, PENDING, REMOVED
+
+    with db(app) as session:
+        posts = [write(session, world.thread.id, world.ann, f"Answer {n}") for n in range(5)]
+        # Hidden by a moderator, removed by its author, and back to pending
+        # after an edit: numbered once, no longer counted.
+        for post, status in zip(posts, (HIDDEN, REMOVED, PENDING), strict=False):
+            post.status = status
+        session.commit()
+    page = page_text(client_for(world.fac).get(discussion_url(world, world.discussion)))
+    assert '<span class="badge">2 posts</span>' in page
+
+
 def test_posting_through_the_form_shows_on_the_discussion_page(world, client_for):
     ann = client_for(world.ann)
     assert reply(ann, world, world.thread, "A first answer").status_code == 302

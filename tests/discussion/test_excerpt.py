@@ -22,3 +22,23 @@ def test_a_long_text_is_cut_at_a_word_with_an_ellipsis():
     short = excerpt(text, 30)
     assert short.endswith("…") and len(short) <= 30
     assert " …" not in short
+
+
+def test_a_long_post_gives_the_excerpt_its_whole_text_would():
+    """Only the start of a long post is read; marks at the cut change nothing."""
+    from casebook.discussion.service import _plain
+
+    def whole(text: str, limit: int) -> str:
+        plain = _plain(text)
+        if len(plain) <= limit:
+            return plain
+        cut = plain[: limit - 1].rsplit(" ", 1)[0] or plain[: limit - 1]
+        return cut.rstrip(" ,;:.") + "…"
+
+    pieces = ["word", "**bold**", "_under_", "snake_case", "[link](https://example.org/a b)",
+              "\n> > quoted", "\n## heading", "`code`", "***", "____", "\n\n", "x" * 90]
+    for limit in (30, 140):
+        for n in range(400):
+            words = [pieces[(n * 7 + i * (n % 5 + 1)) % len(pieces)] for i in range(n % 60 + 40)]
+            text = " ".join(words)
+            assert excerpt(text, limit) == whole(text, limit), text

@@ -196,3 +196,19 @@ def test_site_admin_reads_but_cannot_post(app, world, client_for):
     assert response.status_code == 403
     with db(app) as session:
         assert session.scalar(select(func.count()).select_from(Post)) == 0
+
+
+def test_pagination_links_first_last_and_two_either_side_with_gaps_between(app):
+    macro = """{% from "discussion/_macros.html" import pagination %}
+{{ pagination(page, pages, 'discussion.thread', {'group_id': 1, 'thread_id': 2}) }}"""
+    with app.test_request_context():
+        template = app.jinja_env.from_string(macro)
+        for pages in range(1, 13):
+            for page in range(1, pages + 1):
+                nav = template.render(page=page, pages=pages)
+                linked = [int(n) for n in re.findall(r'</span>(\d+)</a>', nav)]
+                wanted = [n for n in range(1, pages + 1)
+                          if n in (1, pages) or abs(n - page) <= 2] if pages > 1 else []
+                assert linked == wanted, (page, pages)
+                gaps = nav.count("pagination-gap")
+                assert gaps == (page - 2 > 2) + (page + 2 < pages - 1), (page, pages)
