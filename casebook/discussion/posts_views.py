@@ -11,7 +11,6 @@ from flask import (
     request,
     url_for,
 )
-from flask import session as flask_session
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import select
@@ -45,14 +44,11 @@ from casebook.discussion.views import (
 )
 from casebook.groups.access import load_group, require
 from casebook.groups.models import Group, Membership
-from casebook.httpcache import RenderCache
 from casebook.ids import parse_id
 from casebook.limits import posting
 from casebook.markdown import render_markdown
 from casebook.moderation import service as moderation
 from casebook.moderation.screening import premoderation_hold
-
-PAGE_ENTRIES = 128
 
 
 def _compose(form_class, data: dict | None = None):
@@ -113,8 +109,8 @@ def _post_list(group: Group, membership: Membership | None, thread: Thread, *, p
     """The rendered posts of one thread page, from the fragment cache when the
     thread has not changed since they were rendered for a viewer like this one.
 
-    ``(key, {"page", "pages", "posts": [[id, number, html]], "pinned": html | None,
-    "answers"})``; moderation forms hold ``fragments.csrf_placeholder()``.
+    ``{"page", "pages", "posts": [[id, number, html]], "pinned": html | None,
+    "answers"}``; moderation forms hold ``fragments.csrf_placeholder()``.
     """
     session = get_session()
     viewer = current_user._get_current_object()
@@ -135,7 +131,7 @@ def _post_list(group: Group, membership: Membership | None, thread: Thread, *, p
     )
     cached = fragments.get(key)
     if cached is not None:
-        return key, cached
+        return cached
     listing = service.thread_page(session, thread, viewer, page=page,
                                   include_unpublished_of_others=everything)
     posts = [p for p in listing.posts
@@ -170,19 +166,7 @@ def _post_list(group: Group, membership: Membership | None, thread: Thread, *, p
         "answers": None if peers else service.published_count(session, thread),
     }
     fragments.put(key, value)
-    return key, value
-
-
-# Whole thread pages as a member last saw them, in this process: safe with
-# several app servers because the key carries the thread's version (see
-# casebook.fragments), and bounded, as pages are per viewer and session.
-_pages = RenderCache(size=PAGE_ENTRIES)
-
-
-def _submission_placeholder() -> str:
-    """What a kept page holds where the reply form's submission key goes; a
-    new key replaces it in every response, so two tabs never share one."""
-    return fragments.csrf_placeholder().replace("csrf-", "submission-", 1)
+    return value
 
 
 def _render_thread(group: Group, membership: Membership | None, thread: Thread, *,
@@ -193,8 +177,8 @@ def _render_thread(group: Group, membership: Membership | None, thread: Thread, 
     discussion = thread.discussion
     peers = sees_peers(thread, membership)
     notice = _posting_notice(membership, thread, now)
-    list_key, listing = _post_list(group, membership, thread, page=page, peers=peers,
-                                   notice=notice, now=now)
+    listing = _post_list(group, membership, thread, page=page, peers=peers, notice=notice,
+                         now=now)
     posts, pinned = listing["posts"], listing["pinned"]
     mod = None
     if policy.may_moderate(current_user, membership):
@@ -219,24 +203,6 @@ def _render_thread(group: Group, membership: Membership | None, thread: Thread, 
     previous_prompt, next_prompt = service.prompt_neighbours(
         session, thread, sees_everything=policy.sees_everything(current_user, membership),
         now=now)
-    note_read = service.has_acknowledged_note(session, discussion, current_user)
-    released = policy.thread_is_released(thread, now)
-    # A plain GET is drawn from what it shows: the post list's key (the thread's
-    # version and the viewer), what this request read and found, the case's
-    # content and this session's CSRF token (the page's forms carry it). A
-    # pending flash message, a reply being quoted or a form sent back are not kept.
-    page_key = None
-    if (form is None and preview_html is None and status == 200
-            and "_flashes" not in flask_session and request.args.get("reply_to") is None):
-        case = discussion.case
-        generate_csrf()  # makes sure the session holds its token before it is read
-        page_key = fragments.key_for(
-            "thread-page", list_key, new_from, hold, previous_prompt, next_prompt,
-            note_read, released, case.id, case.source_digest, case.updated_at,
-            flask_session.get("csrf_token"))
-        kept = _pages.get(page_key)
-        if kept is not None:
-            return kept.replace(_submission_placeholder(), secrets.token_urlsafe(24)), status
     reply_to = None
     if notice is None:
         if form is None:
@@ -248,9 +214,7 @@ def _render_thread(group: Group, membership: Membership | None, thread: Thread, 
             form.reply_to.data = str(reply_to.id) if reply_to else ""
     else:
         form = None
-    if page_key is not None and form is not None:
-        form.submission_key.data = _submission_placeholder()
-    html = render_template(
+    return render_template(
         "discussion/thread.html", group=group, membership=membership, thread=thread,
         discussion=discussion, prompt=thread.prompt, state=discussion.state(now),
         posts=posts, pinned=pinned, page=listing["page"], pages=listing["pages"],
@@ -259,13 +223,10 @@ def _render_thread(group: Group, membership: Membership | None, thread: Thread, 
         notice=notice, reply_to=reply_to, preview_html=preview_html,
         may_post=notice is None, hold=hold,
         previous_prompt=previous_prompt, next_prompt=next_prompt,
-        released=released, note_read=note_read,
+        released=policy.thread_is_released(thread, now),
+        note_read=service.has_acknowledged_note(session, discussion, current_user),
         key_facts_html=key_facts_html(discussion.case), mod=mod,
-    )
-    if page_key is None:
-        return html, status
-    _pages.put(page_key, html)
-    return html.replace(_submission_placeholder(), secrets.token_urlsafe(24)), status
+    ), status
 
 
 @bp.route("/groups/<id:group_id>/threads/<id:thread_id>")

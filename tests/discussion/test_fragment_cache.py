@@ -10,11 +10,10 @@ import re
 import uuid
 
 from casebook.accounts.models import User
-from casebook.db import utcnow
 from casebook.discussion.models import Discussion, Post
 from casebook.groups.models import Group
-from tests.conftest import ANY_PAGE, csrf_from, db, make_test_app, post_form, signed_in
-from tests.discussion.conftest import form_value, page_text, reply, thread_url
+from tests.conftest import ANY_PAGE, db, make_test_app, post_form, signed_in
+from tests.discussion.conftest import page_text, reply, thread_url
 from tests.test_redis_limits import REDIS_URL, redis_client  # noqa: F401 - a fixture
 
 
@@ -132,37 +131,3 @@ def test_two_servers_share_cached_lists_through_redis_and_see_each_others_edits(
         redis_client.delete(key)
     for server in (one, two):
         server.extensions["casebook.engine"].dispose()
-
-
-def test_a_kept_page_gives_each_view_its_own_submission_key(app, world, client_for):
-    ann = client_for(world.ann)
-    views = [page_text(ann.get(thread_url(world, world.thread))) for _ in range(3)]
-    keys = [form_value(view, "submission_key") for view in views]
-    assert len(set(keys)) == 3
-    # Two tabs opened from the kept page post two posts, not one.
-    for n, view in enumerate(views[1:]):
-        response = ann.post(f"/groups/{world.gid}/threads/{world.thread.id}/posts", data={
-            "csrf_token": csrf_from(view), "body": f"From tab {n}",
-            "submission_key": form_value(view, "submission_key"), "submit": "Post"})
-        assert response.status_code == 302
-    with db(app) as session:
-        assert session.query(Post).filter_by(thread_id=world.thread.id).count() == 2
-
-
-def test_acknowledging_the_note_and_a_revised_case_show_at_once(app, world, client_for):
-    ann = client_for(world.ann)
-    page = seen(ann, world)
-    assert "Continue to the case" in page and "Read the full case" not in page
-    action = f"/groups/{world.gid}/discussions/{world.discussion.id}/case/note"
-    assert ann.post(action, data={"csrf_token": csrf_from(page),
-                                  "next": thread_url(world, world.thread)}).status_code == 302
-    page = seen(ann, world)
-    assert "Read the full case" in page and "Continue to the case" not in page
-    # A re-import that changes the case changes its digest and time, not the thread.
-    with db(app) as session:
-        case = session.get(Discussion, world.discussion.id).case
-        case.summary = "A revised summary of the case."
-        case.source_digest = uuid.uuid4().hex
-        case.updated_at = utcnow()
-        session.commit()
-    assert "A revised summary of the case." in seen(ann, world)
