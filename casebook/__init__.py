@@ -11,6 +11,7 @@ from casebook.config import load_config
 from casebook.extensions import csrf, limiter, login_manager
 from casebook.ids import IdConverter
 from casebook.paths import resource_dir
+from casebook.search import index as _search_index  # noqa: F401  (keeps posts' search text)
 from casebook.support import load_support
 
 
