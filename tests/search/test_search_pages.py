@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from casebook.accounts.models import User
 from casebook.accounts.service import erase_account
-from casebook.discussion.models import HIDDEN, Discussion, Post
+from casebook.discussion.models import HIDDEN, PSEUDONYMOUS, Discussion, Post
 from casebook.groups.models import REMOVE_POSTS, Group
 from casebook.groups.models import REMOVED as REMOVED_MEMBER
 from casebook.groups.service import membership_of
@@ -128,3 +128,15 @@ def test_deleting_an_account_that_takes_its_posts_along_empties_their_words(app,
         erase_account(session, session.get(User, world.ben.id))
     with db(app) as session:
         assert session.scalars(select(Post.search_text)).all() == [""]
+
+
+def test_pseudonymous_discussions_name_authors_by_pseudonym_to_peers(app, world, client_for):
+    with db(app) as session:
+        session.get(Discussion, world.discussion.id).identity = PSEUDONYMOUS
+        session.commit()
+        write(session, world.thread.id, world.ben, "Ben writes about accountability")
+        pseudonym = membership_of(session, world.gid, world.ben).pseudonym
+    peer = page_text(search(client_for(world.ann), "accountability"))
+    assert pseudonym in peer and "Ben Other" not in peer
+    moderator = page_text(search(client_for(world.mod), "accountability"))
+    assert f"{pseudonym} (Ben Other)" in moderator
