@@ -9,6 +9,7 @@ from casebook.discussion.models import HIDDEN, PSEUDONYMOUS, Discussion, Post
 from casebook.groups.models import REMOVE_POSTS, Group
 from casebook.groups.models import REMOVED as REMOVED_MEMBER
 from casebook.groups.service import membership_of
+from casebook.search.index import matching
 from casebook.search.service import RESULTS_PER_PAGE
 from tests.conftest import db, post_form
 from tests.discussion.conftest import page_text, reply, write
@@ -128,6 +129,9 @@ def test_deleting_an_account_that_takes_its_posts_along_empties_their_words(app,
         erase_account(session, session.get(User, world.ben.id))
     with db(app) as session:
         assert session.scalars(select(Post.search_text)).all() == [""]
+        dialect = session.get_bind().dialect.name
+        assert session.scalars(select(Post.id).where(
+            matching(dialect, Post, ["words"]))).all() == []
 
 
 def test_pseudonymous_discussions_name_authors_by_pseudonym_to_peers(app, world, client_for):
