@@ -144,3 +144,11 @@ def test_pseudonymous_discussions_name_authors_by_pseudonym_to_peers(app, world,
     assert pseudonym in peer and "Ben Other" not in peer
     moderator = page_text(search(client_for(world.mod), "accountability"))
     assert f"{pseudonym} (Ben Other)" in moderator
+
+
+def test_the_group_page_offers_a_search_of_that_group(app, world, client_for):
+    ann = client_for(world.ann)
+    overview = page_text(ann.get(f"/groups/{world.gid}"))
+    assert f'href="/search?group={world.gid}">Search this group</a>' in overview
+    form = page_text(ann.get(f"/search?group={world.gid}"))
+    assert f'<option selected value="{world.gid}">Ethics seminar</option>' in form
