@@ -10,6 +10,7 @@ from casebook.config import load_config
 from casebook.extensions import csrf, limiter, login_manager
 from casebook.ids import IdConverter
 from casebook.paths import resource_dir
+from casebook.search import index as _search_index  # noqa: F401  (keeps posts' search text)
 from casebook.support import load_support
 
 
@@ -69,9 +70,10 @@ def create_app(config: dict | None = None) -> Flask:
     from casebook.groups.views import bp as groups_bp
     from casebook.main.views import bp as main_bp
     from casebook.moderation.views import bp as moderation_bp
+    from casebook.search.views import bp as search_bp
 
     for blueprint in (main_bp, accounts_bp, cases_bp, group_cases_bp, groups_bp,
-                      discussion_bp, moderation_bp, debrief_bp):
+                      discussion_bp, moderation_bp, debrief_bp, search_bp):
         app.register_blueprint(blueprint)
 
     app.jinja_env.filters.update(localtime=timefmt.localtime, isotime=timefmt.isotime)

@@ -31,6 +31,7 @@ from casebook.discussion.service import THREAD_TITLE_LENGTH, excerpt, last_page
 from casebook.groups.models import FACILITATOR, MODERATOR, PARTICIPANT, Group, Membership
 from casebook.groups.service import new_join_code
 from casebook.markdown import count_words, render_markdown
+from casebook.search.text import post_text
 
 BIG_GROUP = "Lecture hall"
 SMALL_GROUP = "Small seminar"
@@ -332,7 +333,7 @@ def _seed_posts(session, rng, thread, roles, count, bodies, since, until):
             rows.append({
                 "thread_id": thread.id, "author_id": author_id, "author_role": role,
                 "number": number, "status": PUBLISHED, "body_md": body_md,
-                "body_html": body_html, "word_count": words,
+                "body_html": body_html, "search_text": post_text(body_html), "word_count": words,
                 "created_at": since + step * number,
             })
         ids += session.scalars(

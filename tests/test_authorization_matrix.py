@@ -87,6 +87,8 @@ MATRIX: dict[str, list[Check]] = {
     "accounts.delete_account": [Check("POST", SIGNED_IN)],
     "accounts.download_data": [Check("POST", SIGNED_IN)],
     "groups.my_groups": [Check("GET", SIGNED_IN)],
+    # Searches only the visitor's own groups (tests/search/test_visibility.py).
+    "search.posts": [Check("GET", SIGNED_IN)],
     "groups.create": [Check("GET", SIGNED_IN), Check("POST", SIGNED_IN)],
     "groups.join_form": [Check("GET", SIGNED_IN), Check("POST", SIGNED_IN)],
     "groups.join_link": [

@@ -24,6 +24,7 @@ from casebook.discussion.models import ContentNoteAck, Post, Thread
 from casebook.groups.models import Group, Membership
 from casebook.moderation.models import ModerationAction, Report
 from casebook.ops.check import check
+from casebook.search.index import matching
 from tests.scratch import scratch_databases
 
 T0 = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
@@ -280,6 +281,30 @@ def fill_0011(c: Connection) -> None:
     })
 
 
+def found(c: Connection, model, word: str) -> set[int]:
+    return set(c.scalars(select(model.id).where(matching(c.dialect.name, model, [word]))))
+
+
+def check_0012(c: Connection) -> None:
+    # Existing posts get the words of their rendered text, and both they and
+    # the cases are in the full-text index at once.
+    text = column(c, "posts", "search_text")
+    assert text[1] == "i think they went too far"
+    assert text[2] == "went too far why"
+    assert found(c, Post, "far") == {1, 2}
+    assert found(c, Post, "strong") == set()
+    assert found(c, Case, "vigilantes") == {1}
+
+
+def fill_0012(c: Connection) -> None:
+    # A post written now reaches the index through the database's own upkeep.
+    put(c, "posts", {"id": 6, "thread_id": 2, "author_id": 3, "author_role": "moderator",
+                     "number": 2, "status": "published", "body_md": "Later words",
+                     "body_html": "<p>Later words</p>", "search_text": "later words",
+                     "flagged": False, "created_at": at(600)})
+    assert found(c, Post, "later") == {6}
+
+
 STEPS = [
     Step("0001", fill_0001),
     Step("0002", fill_0002, check_0002),
@@ -292,6 +317,7 @@ STEPS = [
     Step("0009", lambda connection: None, check_0009),
     Step("0010", fill_0010),
     Step("0011", fill_0011, check_0011),
+    Step("0012", fill_0012, check_0012),
 ]
 
 

@@ -97,3 +97,26 @@ def test_posting_a_reply_costs_the_same_in_a_long_thread(app, cases, client_for)
         assert response.status_code == 302
         counts.append(len(statements))
     assert counts[0] == counts[1] <= 20, counts
+
+
+def test_search_costs_the_same_however_many_posts_match(app, cases, client_for):
+    with db(app) as session:
+        w = seminar(session)
+        users = [session.get(User, u.id) for u in (w.ann, w.ben, w.mod)]
+        fill(session, session.get(Thread, w.discussion.threads[0].id), users, 3)
+    client = client_for(w.ann)
+    url = "/search?q=some+words"
+    few = queries(app, client, url)
+    with db(app) as session:
+        users = [session.get(User, u.id) for u in (w.ann, w.ben, w.mod)]
+        fac = session.get(User, w.fac.id)
+        second = make_group(session, fac, name="Second seminar")
+        for user in users:
+            add_member(session, second, user)
+        many_members(session, second, 30)
+        for thread in (*w.discussion.threads[1:4],
+                       *make_discussion(session, second, fac).threads[:3]):
+            fill(session, session.get(Thread, thread.id), users, 60)
+    assert "363 posts matching" in page_text(client.get(url))
+    many = queries(app, client, url)
+    assert few == many <= 6, (few, many)

@@ -10,8 +10,11 @@ language); .ci/run runs it on PostgreSQL.
 import os
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, select
 
+from casebook.cases.models import Case
+from casebook.discussion.models import Post
+from casebook.search.index import matching
 from tests.conftest import db
 from tests.discussion.conftest import thread_url
 from tests.factories import post, seminar
@@ -93,3 +96,16 @@ def test_thread_unread_and_activity_queries_use_indexes(app, world, client_for):
     assert "ix_posts_thread_author_status_number" in unread_plan, unread_plan
     # Newest first straight from the index, not a sort of every published post.
     assert "Index Scan Backward using ix_posts_status_created" in activity_plan, activity_plan
+
+
+
+def test_the_search_condition_is_served_by_the_full_text_indexes(app, world):
+    """The condition ``matching`` writes is the indexed expression itself, so the
+    GIN indexes can answer it (with these few rows the planner may still prefer
+    another index for a whole page's query)."""
+    engine = app.extensions["casebook.engine"]
+    for model, index in ((Post, "ix_posts_search"), (Case, "ix_cases_search")):
+        compiled = select(model.id).where(
+            matching("postgresql", model, ["case", "about"])).compile(engine)
+        text = plan(app, str(compiled), compiled.params)
+        assert index in text, text

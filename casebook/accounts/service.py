@@ -178,7 +178,7 @@ def erase_account(session: Session, user: User) -> None:
         session.execute(delete(Report).where(Report.post_id.in_(post_ids)))
         session.execute(
             update(Post).where(Post.id.in_(post_ids)).values(
-                status=REMOVED, body_md="", body_html="", word_count=0,
+                status=REMOVED, body_md="", body_html="", search_text="", word_count=0,
                 moderation_reason=None, flagged=False, submission_key=None,
             ).execution_options(synchronize_session=False)
         )

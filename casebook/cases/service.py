@@ -11,6 +11,8 @@ from casebook.cases.loader import CaseData
 from casebook.cases.models import Case, CaseTheme, Position, Prompt
 from casebook.db import utcnow
 from casebook.markdown import render_inline, render_markdown
+from casebook.search.index import matching
+from casebook.search.text import plain_text, terms, words
 
 # Cases in the public library; a group's own cases are private to it.
 LIBRARY = Case.group_id.is_(None)
@@ -78,7 +80,7 @@ def apply_case_data(case: Case, data: CaseData) -> None:
     case.lenses = data.lenses
     case.body_md = data.body
     case.body_html = render_markdown(data.body)
-    case.search_text = _search_text(data)
+    case.search_text = _search_text(case, data)
     case.source_digest = data.digest
     case.teaching_notes = data.teaching_notes
 
@@ -113,9 +115,9 @@ def apply_case_data(case: Case, data: CaseData) -> None:
         position.retired = True
 
 
-def _search_text(data: CaseData) -> str:
-    words = " ".join([data.title, data.summary, " ".join(data.themes), data.body])
-    return re.sub(r"\s+", " ", re.sub(r"[^\w\s]", " ", words.casefold())).strip()
+def _search_text(case: Case, data: CaseData) -> str:
+    return words(" ".join([data.title, data.summary, " ".join(data.themes),
+                           plain_text(case.body_html)]))
 
 
 def cases_for_group(session: Session, group_id: int) -> list[Case]:
@@ -128,13 +130,13 @@ def cases_for_group(session: Session, group_id: int) -> list[Case]:
 def list_cases(
     session: Session, *, theme: str | None = None, query: str | None = None
 ) -> list[Case]:
-    """Library cases by title; only those with ``theme`` and every word of ``query`` when given."""
+    """Library cases by title; only those with ``theme`` and every word of ``query``
+    when given (whole words, through the full-text index posts use too)."""
     stmt = select(Case).where(LIBRARY).options(selectinload(Case.themes)).order_by(Case.title)
     if theme:
         stmt = stmt.where(Case.themes.any(CaseTheme.theme == theme))
-    for word in re.findall(r"\w+", (query or "").casefold())[:10]:
-        escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        stmt = stmt.where(Case.search_text.like(f"%{escaped}%", escape="\\"))
+    if wanted := terms(query or ""):
+        stmt = stmt.where(matching(session.get_bind().dialect.name, Case, wanted))
     return list(session.scalars(stmt))
 
 

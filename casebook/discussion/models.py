@@ -171,6 +171,9 @@ class Post(Base):
     status: Mapped[str] = mapped_column(String(12), default=PUBLISHED)
     body_md: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str] = mapped_column(Text)
+    # The words of the rendered text, for full-text search; set whenever
+    # body_html is (casebook.search.index), indexed by the database.
+    search_text: Mapped[str] = mapped_column(Text, default="", server_default="")
     # Why a moderator rejected or hid it; shown to the author.
     moderation_reason: Mapped[str | None] = mapped_column(Text)
     flagged: Mapped[bool] = mapped_column(default=False)

@@ -1,6 +1,7 @@
 from alembic import context
 
 from casebook.models import metadata
+from casebook.search.index import include_name
 
 engine = context.config.attributes["engine"]
 
@@ -19,6 +20,7 @@ with engine.connect() as connection:
             target_metadata=metadata,
             render_as_batch=sqlite,
             compare_type=True,
+            include_name=include_name,
         )
         with context.begin_transaction():
             context.run_migrations()

@@ -18,6 +18,8 @@ from pathlib import Path
 from sqlalchemy import MetaData, func, select
 from sqlalchemy.engine import Engine, make_url
 
+from casebook.search.index import include_name
+
 # Called with (done, total) as the copy advances; the CLI prints it.
 Progress = Callable[[int, int], None]
 Say = Callable[[str], None]
@@ -129,14 +131,15 @@ def _run(command: list[str], name: str, engine: Engine, say: Say) -> None:
 
 
 def rows_in(engine: Engine) -> dict[str, int]:
-    """Row count of every table in the database, by name (empty when it has no tables)."""
+    """Row count of every table in the database, by name (empty when it has no tables);
+    the search index is left out: a new database's FTS5 tables hold their settings."""
     metadata = MetaData()
     metadata.reflect(engine)
     with engine.connect() as connection:
         return {
             name: connection.execute(select(func.count()).select_from(table)).scalar_one()
             for name, table in metadata.tables.items()
-            if name != "alembic_version"
+            if name != "alembic_version" and include_name(name, "table", {})
         }
 
 

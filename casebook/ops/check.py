@@ -4,8 +4,10 @@ from collections.abc import Callable
 
 from sqlalchemy import ForeignKeyConstraint, MetaData, exists, select, text
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DBAPIError
 
 from casebook import migrate
+from casebook.search.index import FTS_TABLES
 
 Say = Callable[[str], None]
 # How many broken rows are named per broken reference; the count says the rest.
@@ -21,6 +23,8 @@ def check(engine: Engine, say: Say) -> list[str]:
             problems += _sqlite_integrity(connection)
             say("SQLite: running PRAGMA foreign_key_check.")
             problems += _sqlite_foreign_keys(connection)
+            say("SQLite: checking the search index against posts and cases.")
+            problems += _sqlite_search_index(connection)
         else:
             say(f"{engine.dialect.name}: looking for invalid indexes.")
             problems += _postgres_indexes(connection)
@@ -58,6 +62,25 @@ def _sqlite_foreign_keys(connection: Connection) -> list[str]:
     for (table, fkid, parent), rowids in broken.items():
         column = columns.get((table, fkid), "?")
         problems.append(_orphan_sentence(table, column, parent, rowids, "row id"))
+    return problems
+
+
+def _sqlite_search_index(connection: Connection) -> list[str]:
+    """FTS5 compares its index with the table it indexes; triggers keep them in
+    step, but a file edited by hand or restored in parts could part them."""
+    problems = []
+    for table in FTS_TABLES:
+        present = connection.execute(text(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = :name"),
+            {"name": table}).first()
+        if not present:
+            continue  # an older database: the revision check says to upgrade
+        try:
+            connection.exec_driver_sql(
+                f"INSERT INTO {table}({table}, rank) VALUES ('integrity-check', 1)")  # noqa: S608
+        except DBAPIError:
+            problems.append(f"The search index {table} does not match its table; "
+                            "FTS5's 'rebuild' command makes it again.")
     return problems
 
 

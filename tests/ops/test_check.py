@@ -59,3 +59,17 @@ def test_check_says_when_the_database_needs_migrating(tmp_path, tmp_instance, da
     assert result.exit_code == 1
     assert "The database is at migration 0003" in result.output
     assert "run 'casebook db upgrade'" in result.output
+
+
+@pytest.mark.skipif(on_postgres(), reason="PostgreSQL's index is kept by the database itself")
+def test_check_reports_a_search_index_out_of_step_with_the_posts(app):
+    engine = app.extensions["casebook.engine"]
+    with engine.begin() as connection:
+        # Words indexed for a post that does not say them, behind the triggers' back.
+        connection.execute(text(
+            "INSERT INTO posts_fts(rowid, search_text) VALUES (987654, 'ghost words')"))
+
+    result = cli(app, "check")
+
+    assert result.exit_code == 1
+    assert "The search index posts_fts does not match its table" in result.output
