@@ -300,3 +300,24 @@ def test_poll_pages_cost_a_fixed_number_of_queries(app, w, client_for):
     many = (cost(client_for(w.fac), results_url(w)), cost(client_for(w.ann), poll_url(w, BEFORE)))
     assert few == many, (few, many)
 
+
+
+def test_poll_answers_are_in_the_members_data_and_go_with_the_account(app, w, client_for):
+    from casebook.accounts import service as accounts
+    from tests.factories import PASSWORD
+
+    give(app, w, w.ann, BEFORE, [2, 4], ["Families pay a price too", None])
+    give(app, w, w.ben, BEFORE, [5, 5], ["Ben's own reason", None])
+    client = client_for(w.ann)
+    data = post_form(client, "/account/", "/account/data").get_json()
+    assert sorted((a["statement"][:20], a["phase"], a["answer"], a["reason"])
+                  for a in data["poll_answers"]) == [
+        ("Online vigilante sti", "before", "Disagree", "Families pay a price too"),
+        ("Police should make t", "before", "Agree", None)]
+    assert "Ben's own reason" not in str(data)
+
+    with db(app) as session:
+        accounts.delete_account(session, session.get(User, w.ann.id), PASSWORD)
+    with db(app) as session:
+        left = session.scalars(select(PollAnswer.user_id)).all()
+        assert set(left) == {w.ben.id}
