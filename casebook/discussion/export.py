@@ -11,7 +11,9 @@ the file then says so at the top. Posts awaiting approval or rejected are
 left out.
 
 The participation summary comes from ``participation.participation``, the
-same figures and columns as the participation page.
+same figures and columns as the participation page. The before/after poll
+appears as counts and shifts only (``casebook.polls.export``): a section at
+the end of the Markdown transcript once anyone has answered, and its own CSV.
 """
 
 import csv

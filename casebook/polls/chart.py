@@ -9,7 +9,7 @@ from casebook.polls.models import SCALE
 WIDTH = 640
 LABEL_WIDTH = 210  # the scale point's name, left of its bars
 BAR_SPACE = 300  # the longest bar; its count label follows it
-BAR_HEIGHT = 16
+BAR_HEIGHT = 16  # the space per bar; the drawn bar leaves 2 of it as a gap
 ROW_HEIGHT = 2 * BAR_HEIGHT + 16
 TOP = 8
 
@@ -35,6 +35,7 @@ class Chart:
     width: int
     height: int
     label_width: int
+    bar_height: int
     rows: list[Row]
     description: str
 
@@ -58,4 +59,5 @@ def before_after(before: list[int], after: list[int]) -> Chart:
         rows.append(Row(SCALE[value], top + BAR_HEIGHT + 4, (bars[0], bars[1])))
     description = (f"Before the discussion: {_counts_text(before)}. "
                    f"After the discussion: {_counts_text(after)}.")
-    return Chart(WIDTH, TOP * 2 + len(SCALE) * ROW_HEIGHT, LABEL_WIDTH, rows, description)
+    return Chart(WIDTH, TOP * 2 + len(SCALE) * ROW_HEIGHT, LABEL_WIDTH, BAR_HEIGHT - 2, rows,
+                 description)

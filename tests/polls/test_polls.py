@@ -258,6 +258,8 @@ def test_exports_carry_counts_and_shifts_but_no_names_or_reasons(app, w, client_
     give(app, w, w.ann, BEFORE, [2, 3], ["A reason of Ann's", None])
     give(app, w, w.ann, AFTER, [4, 3])
     fac = client_for(w.fac)
+    view = page_text(fac.get(f"/groups/{w.gid}/discussions/{w.did}"))
+    assert f'href="/groups/{w.gid}/discussions/{w.did}/poll.csv">Poll counts' in view
     csv_text = page_text(fac.get(f"/groups/{w.gid}/discussions/{w.did}/poll.csv"))
     lines = csv_text.splitlines()
     assert lines[0].startswith("statement,phase,strongly disagree,disagree")
