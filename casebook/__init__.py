@@ -70,10 +70,11 @@ def create_app(config: dict | None = None) -> Flask:
     from casebook.groups.views import bp as groups_bp
     from casebook.main.views import bp as main_bp
     from casebook.moderation.views import bp as moderation_bp
+    from casebook.polls.views import bp as polls_bp
     from casebook.search.views import bp as search_bp
 
     for blueprint in (main_bp, accounts_bp, cases_bp, group_cases_bp, groups_bp,
-                      discussion_bp, moderation_bp, debrief_bp, search_bp):
+                      discussion_bp, moderation_bp, debrief_bp, search_bp, polls_bp):
         app.register_blueprint(blueprint)
 
     app.jinja_env.filters.update(localtime=timefmt.localtime, isotime=timefmt.isotime)

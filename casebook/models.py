@@ -15,12 +15,13 @@ from casebook.discussion.models import (
 )
 from casebook.groups.models import Group, JoinRequest, Membership
 from casebook.moderation.models import ModerationAction, Report, WatchedWord
+from casebook.polls.models import PollAnswer
 
 metadata = Base.metadata
 
 __all__ = [
     "Case", "CaseTheme", "ContentNoteAck", "Debrief", "Discussion", "DiscussionStage",
-    "Group", "JoinRequest", "KeyContribution", "Membership", "ModerationAction", "Position",
-    "Post", "PostRevision", "Prompt", "Report", "Thread", "ThreadRead", "User",
+    "Group", "JoinRequest", "KeyContribution", "Membership", "ModerationAction", "PollAnswer",
+    "Position", "Post", "PostRevision", "Prompt", "Report", "Thread", "ThreadRead", "User",
     "WatchedWord", "metadata",
 ]

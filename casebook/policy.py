@@ -350,3 +350,29 @@ def may_view_debrief(user: AnyUser, membership: Membership | None, shared: bool)
     if is_moderator(user, membership):
         return True
     return shared and may_view_group(user, membership)
+
+
+# Position polls ------------------------------------------------------------
+
+def may_answer_poll(user: AnyUser, membership: Membership | None, discussion: Discussion,
+                    now: datetime | None = None) -> bool:
+    """Participants answer while the discussion is open; the people who run it do
+    not (their answers would be counted with the group's). Whether a phase is
+    open for this person is ``casebook.polls.service.PollState``."""
+    if not _member_may_change(user, membership) or is_moderator(user, membership):
+        return False
+    return discussion_is_open(discussion, now or utcnow())
+
+
+def may_see_poll_distribution(user: AnyUser, membership: Membership | None,
+                              answered: bool) -> bool:
+    """The group's counts for a phase (no names): a participant only after giving
+    their own answers to it, so the group's view does not sway theirs."""
+    return sees_everything(user, membership) or (is_member(user, membership) and answered)
+
+
+def may_see_poll_results(user: AnyUser, membership: Membership | None) -> bool:
+    """Before and after side by side, shifts and each person's reasons (named as
+    ``may_see_real_names`` allows): the people who run the group, as for
+    participation figures."""
+    return is_moderator(user, membership)

@@ -3,8 +3,11 @@ tests (test client) and the design walk (browser)."""
 
 from flask import url_for
 
+from casebook.discussion.models import Discussion
 from casebook.groups.models import Membership
 from casebook.moderation import service as moderation
+from casebook.polls import service as polls
+from casebook.polls.models import BEFORE, PollAnswer
 from tests.test_authorization_matrix import build_world
 
 GROUP = {"group_id": "group"}
@@ -28,6 +31,7 @@ FACILITATOR_PAGES = [
     ("discussion", "discussion.view", {**GROUP, "discussion_id": "discussion"}),
     ("thread", "discussion.thread", {**GROUP, "thread_id": "thread"}),
     ("activity", "discussion.activity", GROUP),
+    ("poll results", "polls.results", {**GROUP, "discussion_id": "discussion"}),
     ("queue", "moderation.queue", GROUP),
     ("log", "moderation.log", GROUP),
     ("words", "moderation.words", GROUP),
@@ -36,9 +40,15 @@ FACILITATOR_PAGES = [
 
 
 def build(session) -> dict:
-    """The authorization matrix's world, plus a muted member so the queue has its table."""
+    """The authorization matrix's world, plus a muted member so the queue has its table
+    and a poll answer with a reason so the poll results have theirs."""
     world = build_world(session)
     participant = session.get(Membership, world["participant_membership"])
+    discussion = session.get(Discussion, world["discussion"])
+    session.add_all(PollAnswer(discussion_id=discussion.id, position_id=position.id,
+                               user_id=participant.user_id, phase=BEFORE, value=2,
+                               reason="The families pay a price too.")
+                    for position in polls.positions(session, discussion))
     moderation.mute(session, participant, world["users"]["facilitator"], "1h", "Cool off.")
     session.commit()
     return world

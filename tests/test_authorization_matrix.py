@@ -182,6 +182,14 @@ MATRIX: dict[str, list[Check]] = {
         Check("POST", row(404, 404, 404, 404, OK, 404), {**G, "post_id": "peer_post"},
               {"key": "1"}),
     ],
+    # Participants answer; the people who run the discussion and admins only read.
+    "polls.answer": [
+        Check("GET", MEMBERS_READ, {**G, "discussion_id": "discussion", "phase": "=before"}),
+        Check("POST", row(404, 404, OK, 403, 403, 403),
+              {**G, "discussion_id": "discussion", "phase": "=after"}),
+    ],
+    "polls.results": [Check("GET", MODERATORS_ACT, {**G, "discussion_id": "discussion"})],
+    "polls.export_csv": [Check("GET", FACILITATORS, {**G, "discussion_id": "discussion"})],
     "moderation.queue": [Check("GET", MODERATORS_READ, G)],
     "moderation.log": [Check("GET", MODERATORS_READ, G)],
     "moderation.words": [

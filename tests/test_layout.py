@@ -73,7 +73,8 @@ def test_every_table_stacks_and_every_cell_carries_its_column_heading(pages):
         assert not found.unlabelled_cells, (
             f"{name}: body cells without data-label at {found.unlabelled_cells}")
     # The world puts rows in every table the app has, so none was skipped by being empty.
-    assert tables_seen == {"members", "join requests", "queue", "log", "words", "discussion"}
+    assert tables_seen == {"members", "join requests", "queue", "log", "words", "discussion",
+                           "poll results"}
 
 
 def test_every_page_links_the_favicon_and_the_script(app, pages):

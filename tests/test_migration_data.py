@@ -24,6 +24,7 @@ from casebook.discussion.models import ContentNoteAck, Post, Thread
 from casebook.groups.models import Group, Membership
 from casebook.moderation.models import ModerationAction, Report
 from casebook.ops.check import check
+from casebook.polls.models import PollAnswer
 from casebook.search.index import matching
 from tests.scratch import scratch_databases
 
@@ -305,6 +306,21 @@ def fill_0012(c: Connection) -> None:
     assert found(c, Post, "later") == {6}
 
 
+def check_0013(c: Connection) -> None:
+    assert "poll_answers" in tables(c)
+
+
+def fill_0013(c: Connection) -> None:
+    # Ann answered the first position before and after; the user's and the
+    # position's rows must read back with them.
+    put(c, "poll_answers", *[
+        {"id": i, "discussion_id": 1, "position_id": 1, "user_id": 2, "phase": phase,
+         "value": value, "reason": reason, "created_at": at(40 + i), "updated_at": at(40 + i)}
+        for i, phase, value, reason in [(1, "before", 2, "Families suffer too."),
+                                        (2, "after", 4, None)]
+    ])
+
+
 STEPS = [
     Step("0001", fill_0001),
     Step("0002", fill_0002, check_0002),
@@ -318,6 +334,7 @@ STEPS = [
     Step("0010", fill_0010),
     Step("0011", fill_0011, check_0011),
     Step("0012", fill_0012, check_0012),
+    Step("0013", fill_0013, check_0013),
 ]
 
 
@@ -392,3 +409,5 @@ def test_upgrading_step_by_step_keeps_every_row_and_relation(engine):
         archived = session.get(Group, 2)
         assert archived.archived_at == at(70)
         assert archived.deleted_member_posts == "remove"
+        answer = session.get(PollAnswer, 1)
+        assert (answer.user.display_name, answer.value) == ("Ann", 2)

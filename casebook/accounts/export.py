@@ -7,6 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from casebook.accounts.models import User
+from casebook.cases.models import Position
 from casebook.db import utcnow
 from casebook.discussion.models import (
     ContentNoteAck,
@@ -18,6 +19,7 @@ from casebook.discussion.models import (
 )
 from casebook.groups.models import Group, JoinRequest, Membership
 from casebook.moderation.models import ModerationAction, Report
+from casebook.polls.models import SCALE, PollAnswer
 
 FORMAT_VERSION = 1
 
@@ -90,6 +92,14 @@ def personal_data(session: Session, user: User) -> dict[str, Any]:
             select(ThreadRead.thread_id).where(ThreadRead.user_id == user.id)))
         .options(*thread_loads)
     )}
+    poll_answers = session.execute(
+        select(PollAnswer, Position.text, Discussion.title, Group.name)
+        .join(Position, PollAnswer.position_id == Position.id)
+        .join(Discussion, PollAnswer.discussion_id == Discussion.id)
+        .join(Group, Discussion.group_id == Group.id)
+        .where(PollAnswer.user_id == user.id)
+        .order_by(PollAnswer.created_at, PollAnswer.id)
+    )
     return {
         "format": "casebook-personal-data", "version": FORMAT_VERSION,
         "exported_at": _time(utcnow()),
@@ -134,4 +144,9 @@ def personal_data(session: Session, user: User) -> dict[str, Any]:
             **_place(read_threads[r.thread_id]), "read_up_to_post": r.last_read_number,
             "read_at": _time(r.read_at),
         } for r in reads],
+        "poll_answers": [{
+            "group": group_name, "discussion": title, "statement": statement,
+            "phase": a.phase, "answer": SCALE.get(a.value, a.value), "reason": a.reason,
+            "answered_at": _time(a.created_at), "changed_at": _time(a.updated_at),
+        } for a, statement, title, group_name in poll_answers],
     }

@@ -11,7 +11,9 @@ the file then says so at the top. Posts awaiting approval or rejected are
 left out.
 
 The participation summary comes from ``participation.participation``, the
-same figures and columns as the participation page.
+same figures and columns as the participation page. The before/after poll
+appears as counts and shifts only (``casebook.polls.export``): a section at
+the end of the Markdown transcript once anyone has answered, and its own CSV.
 """
 
 import csv
@@ -42,6 +44,7 @@ from casebook.discussion.reading import members_by_user
 from casebook.discussion.service import author_label
 from casebook.groups.models import Group, Membership
 from casebook.moderation import service as moderation
+from casebook.polls import export as poll_export
 
 MEMBER_THREAD_STAGE = "Threads started by members"
 # A spreadsheet runs a cell starting with one of these as a formula.
@@ -164,6 +167,7 @@ def transcript_markdown(session: Session, group: Group, discussion: Discussion, 
             if post.status == HIDDEN and include_hidden:
                 lines += [placeholder(post), ""]
             lines += [_text(post, include_hidden).strip(), ""]
+    lines += poll_export.markdown_lines(session, discussion)
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -210,6 +214,11 @@ def participation_csv(session: Session, group: Group, discussion: Discussion) ->
             row.replies_received, iso_utc(row.first), iso_utc(row.last),
         ])
     return _csv(rows)
+
+
+def poll_csv(session: Session, discussion: Discussion) -> str:
+    """The poll's counts and shifts per statement (``casebook.polls.export``)."""
+    return _csv(poll_export.csv_rows(session, discussion))
 
 
 def _slug(text: str, *, ascii_only: bool) -> str:

@@ -49,6 +49,7 @@ from casebook.limits import posting
 from casebook.markdown import render_markdown
 from casebook.moderation import service as moderation
 from casebook.moderation.screening import premoderation_hold
+from casebook.polls import service as polls
 
 
 def _compose(form_class, data: dict | None = None):
@@ -204,6 +205,9 @@ def _render_thread(group: Group, membership: Membership | None, thread: Thread, 
         session, thread, sees_everything=policy.sees_everything(current_user, membership),
         now=now)
     reply_to = None
+    poll = None
+    if notice is None and policy.may_answer_poll(current_user, membership, discussion, now):
+        poll = polls.state(session, discussion, current_user, now)
     if notice is None:
         if form is None:
             reply_to = _reply_target(thread, membership, request.args.get("reply_to"),
@@ -225,7 +229,7 @@ def _render_thread(group: Group, membership: Membership | None, thread: Thread, 
         previous_prompt=previous_prompt, next_prompt=next_prompt,
         released=policy.thread_is_released(thread, now),
         note_read=service.has_acknowledged_note(session, discussion, current_user),
-        key_facts_html=key_facts_html(discussion.case), mod=mod,
+        key_facts_html=key_facts_html(discussion.case), mod=mod, poll=poll,
     ), status
 
 

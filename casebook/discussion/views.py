@@ -39,6 +39,7 @@ from casebook.discussion.models import (
 from casebook.groups.access import load_group, require
 from casebook.groups.models import Group, Membership
 from casebook.ids import parse_page
+from casebook.polls import service as polls
 from casebook.security import safe_next
 from casebook.timefmt import from_local_input, to_local_input
 
@@ -273,6 +274,8 @@ def view(group_id: int, discussion_id: int):
                         if policy.may_see_teaching_notes(current_user, membership) else None),
         prompt_texts={t.prompt.key: t.prompt.text_md for t in discussion.threads if t.prompt},
         debrief=debrief.debrief_for(session, discussion),
+        poll=polls.state(session, discussion, current_user, now),
+        may_answer_poll=policy.may_answer_poll(current_user, membership, discussion, now),
     )
 
 
