@@ -16,7 +16,7 @@ class DebriefForm(BaseForm):
     )
     shared = BooleanField(
         "Share the debrief with the whole group",
-        description=("Every member can then open it, including the key contributions, even "
-                     "answers to post-first prompts they did not answer themselves. "
-                     "Individual members' figures are never shown."),
+        description=("Every member can then open it: the key contributions (even answers "
+                     "to post-first prompts they did not answer themselves) and the poll "
+                     "counts. Individual members' figures are never shown."),
     )

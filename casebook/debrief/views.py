@@ -14,13 +14,29 @@ from casebook.discussion import service as discussion_service
 from casebook.discussion.models import Post, Thread
 from casebook.discussion.views import _discussion
 from casebook.groups.access import load_group, require
+from casebook.polls import chart
+from casebook.polls import service as polls
+from casebook.polls.models import AFTER, BEFORE, SCALE
 
 bp = Blueprint("debrief", __name__)
 
 
 @bp.context_processor
 def _helpers():
-    return {"excerpt": discussion_service.excerpt}
+    return {"excerpt": discussion_service.excerpt, "scale": SCALE}
+
+
+def _poll_summary(session, discussion) -> dict | None:
+    """Counts and shifts per polled statement, as the poll results page draws
+    them, without anyone's reasons; None when the case polls nothing."""
+    polled = polls.positions(session, discussion)
+    if not polled:
+        return None
+    before = polls.distribution(session, discussion, BEFORE)
+    after = polls.distribution(session, discussion, AFTER)
+    return {"polled": polled, "before": before, "after": after,
+            "moved": polls.shifts(session, discussion),
+            "charts": {p.id: chart.before_after(before[p.id], after[p.id]) for p in polled}}
 
 
 def _post_url(group_id: int, post: Post) -> str:
@@ -65,10 +81,12 @@ def debrief(group_id: int, discussion_id: int):
     if record is None and not may_write and not policy.is_moderator(current_user, membership):
         abort(404)
     key_posts = service.key_contributions(session, discussion)
+    shows_figures = record is not None or may_write
     return render_template(
         "debrief/debrief.html", group=group, membership=membership, discussion=discussion,
         case=discussion.case, record=record, form=form, state=discussion.state(utcnow()),
-        figures=service.figures(session, group, discussion) if record or may_write else None,
+        figures=service.figures(session, group, discussion) if shows_figures else None,
+        poll=_poll_summary(session, discussion) if shows_figures else None,
         key_posts=key_posts, labels=_labels(group, membership, discussion, key_posts),
         post_url=lambda post: _post_url(group.id, post),
     ), 422 if form is not None and form.errors else 200

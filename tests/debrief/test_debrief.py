@@ -234,3 +234,30 @@ def test_marking_refreshes_only_the_right_thread_version(app, world, client_for)
     mark(client_for(world.fac), world, ann_post.id)
     with db(app) as session:
         assert session.get(Thread, world.thread.id).version > before
+
+
+def test_the_debrief_shows_how_views_moved_without_anyones_reasons(app, world, client_for):
+    from casebook.polls import service as polls
+    from casebook.polls.models import AFTER, BEFORE
+
+    with db(app) as session:
+        discussion = session.get(Discussion, world.discussion.id)
+        first = polls.positions(session, discussion)[0]
+        for user, before, after in ((world.ann, 2, 4), (world.ben, 2, 2)):
+            account = session.get(User, user.id)
+            given = {p.id: (before, None) for p in polls.positions(session, discussion)}
+            given[first.id] = (before, f"{user.display_name}'s private reason")
+            polls.save_answers(session, discussion, account, BEFORE, given)
+            polls.save_answers(session, discussion, account, AFTER,
+                               {p.id: (after, None) for p in polls.positions(session, discussion)})
+        statement = first.text
+    close(app, world)
+    save(client_for(world.fac), world, "", shared=True)
+
+    page = page_text(client_for(world.ann).get(debrief_url(world)))
+    section = page.split('id="poll-heading"')[1].split("</section>")[0]
+    assert statement in section
+    assert "<strong>1</strong> moved toward agree" in section
+    assert "<strong>1</strong> unchanged" in section
+    assert f"<title id=\"chart-{first.id}-title\">Before and after: {statement}</title>" in section
+    assert "private reason" not in page
