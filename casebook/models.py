@@ -13,13 +13,14 @@ from casebook.discussion.models import (
     ThreadRead,
 )
 from casebook.groups.models import Group, JoinRequest, Membership
+from casebook.live.models import LiveEvent, ProjectorPost
 from casebook.moderation.models import ModerationAction, Report, WatchedWord
 
 metadata = Base.metadata
 
 __all__ = [
     "Case", "CaseTheme", "ContentNoteAck", "Discussion", "DiscussionStage", "Group",
-    "JoinRequest", "Membership", "ModerationAction", "Position", "Post", "PostRevision",
-    "Prompt", "Report", "Thread",
+    "JoinRequest", "LiveEvent", "Membership", "ModerationAction", "Position", "Post",
+    "PostRevision", "ProjectorPost", "Prompt", "Report", "Thread",
     "ThreadRead", "User", "WatchedWord", "metadata",
 ]

@@ -248,6 +248,22 @@ def check_0009(c: Connection) -> None:
     assert not {"ix_posts_thread_status", "ix_posts_thread_author_status"} & names
 
 
+def check_0015(c: Connection) -> None:
+    # The live log starts empty: pages opened before the upgrade resume from id 0.
+    assert column(c, "live_events", "kind") == {}
+    assert column(c, "threads", "version")  # threads and posts kept
+
+
+def fill_0015(c: Connection) -> None:
+    post_id = min(column(c, "posts", "status"))
+    put(c, "live_events",
+        {"group_id": 1, "discussion_id": 1, "thread_id": 1, "post_id": post_id,
+         "kind": "post_published", "detail": None, "created_at": at(100)},
+        {"group_id": 1, "discussion_id": 1, "thread_id": None, "post_id": None,
+         "kind": "stage_opened", "detail": "decide", "created_at": at(101)})
+    put(c, "projector_posts", {"post_id": post_id, "discussion_id": 1, "shown_at": at(102)})
+
+
 STEPS = [
     Step("0001", fill_0001),
     Step("0002", fill_0002, check_0002),
@@ -258,6 +274,7 @@ STEPS = [
     Step("0007", lambda connection: None, check_0007),
     Step("0008", fill_0008, check_0008),
     Step("0009", lambda connection: None, check_0009),
+    Step("0015", fill_0015, check_0015),
 ]
 
 

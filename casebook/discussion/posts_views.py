@@ -45,6 +45,7 @@ from casebook.groups.access import load_group, require
 from casebook.groups.models import Group, Membership
 from casebook.ids import parse_id
 from casebook.limits import posting
+from casebook.live import events as live
 from casebook.markdown import render_markdown
 from casebook.moderation import service as moderation
 from casebook.moderation.screening import premoderation_hold
@@ -173,6 +174,9 @@ def _render_thread(group: Group, membership: Membership | None, thread: Thread, 
     discussion = thread.discussion
     peers = sees_peers(thread, membership)
     notice = _posting_notice(membership, thread, now)
+    # Read before the posts: the live stream resumes after it, and a post both
+    # on the page and in the stream replaces itself rather than showing twice.
+    live_after = live.last_id(session, discussion.id)
     listing = _post_list(group, membership, thread, page=page, peers=peers, notice=notice,
                          now=now)
     posts, pinned = listing["posts"], listing["pinned"]
@@ -221,7 +225,7 @@ def _render_thread(group: Group, membership: Membership | None, thread: Thread, 
         previous_prompt=previous_prompt, next_prompt=next_prompt,
         released=policy.thread_is_released(thread, now),
         note_read=service.has_acknowledged_note(session, discussion, current_user),
-        key_facts_html=key_facts_html(discussion.case), mod=mod,
+        key_facts_html=key_facts_html(discussion.case), mod=mod, live_after=live_after,
     ), status
 
 
