@@ -97,6 +97,7 @@ def _raise_versions(session: Session, _flush_context, _instances) -> None:
     from casebook.accounts.models import User
     from casebook.discussion.models import Discussion, Post, Thread
     from casebook.groups.models import Group, Membership
+    from casebook.live.models import ProjectorPost
     from casebook.moderation.models import Report
 
     threads, discussions, groups, users = set(), set(), set(), set()
@@ -111,7 +112,8 @@ def _raise_versions(session: Session, _flush_context, _instances) -> None:
             # A new thread starts at version 0; a changed one (lock, pin) moves on.
             if obj.id is not None and obj not in session.new:
                 threads.add(obj.id)
-        elif isinstance(obj, Report):
+        elif isinstance(obj, Report | ProjectorPost):
+            # A facilitator's post shows "Show on projector" or "Remove from screen".
             report_posts.add(obj.post_id)
         elif isinstance(obj, Discussion):
             if obj.id is not None:

@@ -149,10 +149,8 @@ def _post_list(group: Group, membership: Membership | None, thread: Thread, *, p
         viewer, membership, posts if pinned is None else [*posts, pinned],
         label_of=labels, sees_peers=peers, may_post=notice is None, reported=reported,
         now=now)
-    mod = None
-    if policy.may_moderate(viewer, membership):
-        mod = {"token": fragments.csrf_placeholder(),
-               "pinned_post_id": thread.pinned_post_id}
+    mod = presenters.moderation_controls(session, viewer, membership, thread,
+                                         fragments.csrf_placeholder())
     article = current_app.jinja_env.get_template("discussion/_post.html").module.post_article
     urls = presenters.PostUrls(group.id, thread.id)
     value = {

@@ -18,6 +18,7 @@ from casebook import policy
 from casebook.discussion import service
 from casebook.discussion.models import HIDDEN, PUBLISHED, REMOVED, Post
 from casebook.groups.models import Membership
+from casebook.live.projector import on_screen
 from casebook.timefmt import formatter_for
 
 # An id no real row reaches for years, swapped for each post's id. Built with
@@ -52,6 +53,8 @@ class PostUrls:
         self.reject = UrlPattern("moderation.reject", "post_id", **post)
         self.hide = UrlPattern("moderation.hide", "post_id", **post)
         self.restore = UrlPattern("moderation.restore", "post_id", **post)
+        self.project = UrlPattern("live.show_on_projector", "post_id", **post)
+        self.take_down = UrlPattern("live.take_down", "post_id", **post)
         self.reply = UrlPattern("discussion.thread", "reply_to", group_id=group_id,
                                 thread_id=thread_id)
         self.pin = url_for("moderation.pin", group_id=group_id, thread_id=thread_id)
@@ -101,6 +104,19 @@ def _reply_ref(viewer, membership: Membership | None, post: Post, label_of,
     else:
         shows = "not-shown"
     return ReplyRef(target, label_of(target), shows, quote)
+
+
+def moderation_controls(session, viewer, membership: Membership | None, thread,
+                        token: str) -> dict | None:
+    """What a post's moderation controls need (``mod`` in discussion/_post.html),
+    or None when the viewer may not moderate. ``projector`` holds the ids on the
+    discussion's projector screen when the viewer may put posts there."""
+    if not policy.may_moderate(viewer, membership):
+        return None
+    projector = None
+    if policy.may_use_projector(viewer, membership):
+        projector = on_screen(session, thread.discussion_id)
+    return {"token": token, "pinned_post_id": thread.pinned_post_id, "projector": projector}
 
 
 def post_views(viewer, membership: Membership | None, posts: list[Post], *,

@@ -48,9 +48,7 @@ def posts_for(viewer, group: Group, membership: Membership | None, thread: Threa
         viewer, membership, shown, label_of=labels, sees_peers=peers,
         may_post=policy.may_post_in(viewer, membership, thread, now),
         reported=moderation.reported_by(session, viewer, [p.id for p in shown]), now=now)
-    mod = None
-    if policy.may_moderate(viewer, membership):
-        mod = {"token": csrf_token, "pinned_post_id": thread.pinned_post_id}
+    mod = presenters.moderation_controls(session, viewer, membership, thread, csrf_token)
     article = current_app.jinja_env.get_template("discussion/_post.html").module.post_article
     urls = presenters.PostUrls(group.id, thread.id)
     return {v.post.id: (v.post.number, str(article(v, urls, mod))) for v in views}

@@ -77,10 +77,7 @@
       say(data.text);
     });
     source.addEventListener("screen", function (event) {
-      var data = JSON.parse(event.data);
-      var fresh = fragment(data.html);
-      host.replaceWith(fresh);
-      host = fresh;
+      host.replaceChildren(fragment(JSON.parse(event.data).html));
     });
   }
 
