@@ -96,3 +96,39 @@ def test_posts_hidden_posts_and_stages_arrive_live_and_post_first_holds(
     assert_accessible(ann)
     ann.get_by_role("link", name="Go to its first prompt").click()
     expect(ann.get_by_role("heading", level=1)).to_contain_text("Who")
+
+
+def test_facilitator_puts_a_post_on_the_projector_and_the_room_sees_it_live(
+        live, seminar, new_page):
+    thread_url = f"{live}/groups/{seminar['gid']}/threads/{seminar['thread']}"
+    ann = signed_in_page(new_page, live, seminar["ann"])
+    ann.goto(thread_url)
+    write(ann, "Ann: deception by the state needs a higher bar.")
+
+    fac = signed_in_page(new_page, live, seminar["fac"])
+    fac.goto(f"{live}/groups/{seminar['gid']}/discussions/{seminar['did']}")
+    fac.get_by_role("link", name="Projector view").click()
+    room = fac
+    expect(room.get_by_role("heading", level=2, name="Join the group")).to_be_visible()
+    expect(room.get_by_role("img", name=re.compile("^QR code that opens the invite link")))\
+        .to_be_visible()
+    expect(room.get_by_text(re.compile(r"^1 answer$"))).to_be_visible()
+    assert_accessible(room)
+    unreloaded(room)
+
+    desk = signed_in_page(new_page, live, seminar["fac"])
+    desk.goto(thread_url)
+    post = desk.get_by_role("article").filter(has_text="higher bar")
+    post.get_by_role("button", name="Show on projector").click()
+    expect(desk.get_by_text("The post is on the projector screen.")).to_be_visible()
+    on_screen = room.get_by_role("region", name="On screen")
+    expect(on_screen.get_by_text("deception by the state needs a higher bar"))\
+        .to_be_visible(timeout=LIVE)
+    expect(on_screen.get_by_text("Ann Example")).to_be_visible()
+    still_unreloaded(room)
+    assert_accessible(room)
+
+    desk.get_by_role("article").filter(has_text="higher bar")\
+        .get_by_role("button", name="Remove from screen").click()
+    expect(room.get_by_role("region", name="On screen")).to_have_count(0, timeout=LIVE)
+    still_unreloaded(room)
