@@ -93,3 +93,25 @@ def test_a_member_removed_while_the_stream_is_open_stops_receiving(app, world, c
     assert b"After Ben was removed." not in b"".join(chunks)
     response.close()
     assert client_for(world.ben).get(stream_url(world, world.thread.id)).status_code == 404
+
+
+def test_viewers_sharing_a_rendering_still_get_their_own_labels_and_controls(
+        app, world, client_for):
+    with db(app) as session:
+        own = write(session, world.thread.id, world.ann, "Ann's view on the sting.")
+    # Ben and Ann read the same post; only Ann's copy says it is hers.
+    for user, mine in ((world.ben, False), (world.ann, True), (world.ben, False)):
+        (html,) = posts_in(messages(client_for(user).get(stream_url(world, world.thread.id))))\
+            .values()
+        assert ('<span class="you">(you)</span>' in html) is mine
+        assert ("Edit<span" in html) is mine
+    # The moderator's copy carries the Hide form with a working CSRF token of their own.
+    mod = client_for(world.mod)
+    mod.get(thread_url(world, world.thread))  # the session's CSRF secret, as a page visit sets
+    (html,) = posts_in(messages(mod.get(stream_url(world, world.thread.id)))).values()
+    token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+    response = mod.post(f"/groups/{world.gid}/posts/{own.id}/hide",
+                        data={"csrf_token": token, "reason": "Names a person."})
+    assert response.status_code == 302
+    assert "hidden by a moderator" in page_text(client_for(world.ben).get(
+        thread_url(world, world.thread)))
