@@ -31,7 +31,9 @@ run: $(RUN_STAMP)
 	@echo "Sign in with one of the demo accounts above (press Ctrl+C to stop)."
 	@echo
 	@mkdir -p instance
-	exec $(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 \
+	@# gevent: each open page holds a live-update stream, which would take a thread each.
+	exec $(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 --worker-class gevent \
+		--worker-connections 1000 --graceful-timeout 5 \
 		--control-socket $(CURDIR)/instance/gunicorn-$(PORT).ctl \
 		--access-logfile - 'casebook:create_app()'
 

@@ -9,6 +9,7 @@ from casebook import assets, db, errors, fragments, guards, httpcache, policy, s
 from casebook.config import load_config
 from casebook.extensions import csrf, limiter, login_manager
 from casebook.ids import IdConverter
+from casebook.live import events as live_events
 from casebook.paths import resource_dir
 from casebook.search import index as _search_index  # noqa: F401  (keeps posts' search text)
 from casebook.support import load_support
@@ -44,6 +45,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     db.init_app(app)
     fragments.init_app(app)
+    live_events.init_app(app)
     # Before CSRF: its check reads the form, so odd bodies must be refused first.
     guards.init_app(app)
     csrf.init_app(app)
@@ -68,13 +70,14 @@ def create_app(config: dict | None = None) -> Flask:
     from casebook.discussion.views import bp as discussion_bp
     from casebook.discussion.views import page_numbers
     from casebook.groups.views import bp as groups_bp
+    from casebook.live.views import bp as live_bp
     from casebook.main.views import bp as main_bp
     from casebook.moderation.views import bp as moderation_bp
     from casebook.polls.views import bp as polls_bp
     from casebook.search.views import bp as search_bp
 
     for blueprint in (main_bp, accounts_bp, cases_bp, group_cases_bp, groups_bp,
-                      discussion_bp, moderation_bp, debrief_bp, search_bp, polls_bp):
+                      discussion_bp, moderation_bp, debrief_bp, search_bp, polls_bp, live_bp):
         app.register_blueprint(blueprint)
 
     app.jinja_env.filters.update(localtime=timefmt.localtime, isotime=timefmt.isotime)

@@ -62,6 +62,9 @@ def _gzip(response: Response) -> Response:
     if (response.status_code != 200 or "Content-Encoding" in response.headers
             or not (response.mimetype or "").startswith(_COMPRESSIBLE)):
         return response
+    if response.mimetype == "text/event-stream":
+        # A live stream never ends on its own; compressing would wait for the end.
+        return response
     response.vary.add("Accept-Encoding")
     if not request.accept_encodings["gzip"]:
         return response

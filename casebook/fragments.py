@@ -98,6 +98,7 @@ def _raise_versions(session: Session, _flush_context, _instances) -> None:
     from casebook.debrief.models import KeyContribution
     from casebook.discussion.models import Discussion, Post, Thread
     from casebook.groups.models import Group, Membership
+    from casebook.live.models import ProjectorPost
     from casebook.moderation.models import Report
 
     threads, discussions, groups, users = set(), set(), set(), set()
@@ -112,7 +113,9 @@ def _raise_versions(session: Session, _flush_context, _instances) -> None:
             # A new thread starts at version 0; a changed one (lock, pin) moves on.
             if obj.id is not None and obj not in session.new:
                 threads.add(obj.id)
-        elif isinstance(obj, Report | KeyContribution):
+        elif isinstance(obj, Report | KeyContribution | ProjectorPost):
+            # A facilitator's post shows whether it is a key contribution and
+            # whether it is on the projector.
             marked_posts.add(obj.post_id)
         elif isinstance(obj, Discussion):
             if obj.id is not None:

@@ -14,6 +14,7 @@ from casebook.discussion.models import (
     ThreadRead,
 )
 from casebook.groups.models import Group, JoinRequest, Membership
+from casebook.live.models import LiveEvent, ProjectorPost
 from casebook.moderation.models import ModerationAction, Report, WatchedWord
 from casebook.polls.models import PollAnswer
 
@@ -21,7 +22,7 @@ metadata = Base.metadata
 
 __all__ = [
     "Case", "CaseTheme", "ContentNoteAck", "Debrief", "Discussion", "DiscussionStage",
-    "Group", "JoinRequest", "KeyContribution", "Membership", "ModerationAction", "PollAnswer",
-    "Position", "Post", "PostRevision", "Prompt", "Report", "Thread", "ThreadRead", "User",
-    "WatchedWord", "metadata",
+    "Group", "JoinRequest", "KeyContribution", "LiveEvent", "Membership", "ModerationAction",
+    "PollAnswer", "Position", "Post", "PostRevision", "ProjectorPost", "Prompt", "Report",
+    "Thread", "ThreadRead", "User", "WatchedWord", "metadata",
 ]

@@ -318,6 +318,21 @@ def may_see_teaching_notes(user: AnyUser, membership: Membership | None) -> bool
     return is_moderator(user, membership)
 
 
+def may_use_projector(user: AnyUser, membership: Membership | None) -> bool:
+    """The projector view shows the room what the facilitator chooses: facilitators only."""
+    return is_facilitator(user, membership)
+
+
+def may_put_on_projector(user: AnyUser, membership: Membership | None, post: Post) -> bool:
+    """Only published posts go on screen; a hidden one leaves it by itself."""
+    return (may_use_projector(user, membership) and not is_archived(membership)
+            and post.status == PUBLISHED)
+
+
+def may_take_off_projector(user: AnyUser, membership: Membership | None, post: Post) -> bool:
+    return may_use_projector(user, membership) and not is_archived(membership)
+
+
 def may_export(user: AnyUser, membership: Membership | None) -> bool:
     return may_manage_group(user, membership)
 

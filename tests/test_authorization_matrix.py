@@ -217,6 +217,16 @@ MATRIX: dict[str, list[Check]] = {
         Check("POST", MODERATORS_ACT, {**G, "thread_id": "thread"}, {"post_id": "peer_post"}),
     ],
     "moderation.unpin": [Check("POST", MODERATORS_ACT, {**G, "thread_id": "thread"})],
+    "live.thread_stream": [Check("GET", MEMBERS_READ, {**G, "thread_id": "thread"})],
+    "live.discussion_stream": [
+        Check("GET", MEMBERS_READ, {**G, "discussion_id": "discussion"}),
+    ],
+    "live.projector_view": [Check("GET", FACILITATORS, {**G, "discussion_id": "discussion"})],
+    "live.projector_stream": [
+        Check("GET", FACILITATORS, {**G, "discussion_id": "discussion"}),
+    ],
+    "live.show_on_projector": [Check("POST", FACILITATORS, {**G, "post_id": "peer_post"})],
+    "live.take_down": [Check("POST", FACILITATORS, {**G, "post_id": "peer_post"})],
     "moderation.mute": [
         Check("POST", MODERATORS_ACT, {**G, "member_id": "participant_membership"},
               {"duration": "1h", "reason": "Cool off."}),
@@ -303,7 +313,8 @@ def build_world(session) -> dict:
 @pytest.fixture
 def matrix_app(database_url, tmp_instance):
     # CSRF has its own tests; here it would only hide the answer under test.
-    app = make_test_app(database_url, WTF_CSRF_ENABLED=False)
+    # Live streams replay the log and end, rather than wait for more.
+    app = make_test_app(database_url, WTF_CSRF_ENABLED=False, LIVE_STREAM_SECONDS=0)
     yield app
     _empty_database(app.extensions["casebook.engine"])
     app.extensions["casebook.engine"].dispose()

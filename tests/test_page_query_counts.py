@@ -7,11 +7,14 @@ the count today: a change that adds a query per row fails the equality, one
 that adds a fixed query fails the bound and must raise it on purpose.
 """
 
+from sqlalchemy import select
+
 from casebook.accounts.models import User
 from casebook.cases import authoring
 from casebook.cases.service import get_case
-from casebook.discussion.models import Thread
+from casebook.discussion.models import Post, Thread
 from casebook.groups.models import Group
+from casebook.live import projector
 from tests.conftest import count_queries, db
 from tests.discussion.conftest import page_text, reply, thread_url
 from tests.discussion.test_query_count import fill
@@ -120,3 +123,23 @@ def test_search_costs_the_same_however_many_posts_match(app, cases, client_for):
     assert "363 posts matching" in page_text(client.get(url))
     many = queries(app, client, url)
     assert few == many <= 6, (few, many)
+def test_the_projector_costs_the_same_with_one_post_on_screen_or_forty(app, cases, client_for):
+    with db(app) as session:
+        w = seminar(session)
+        thread = session.get(Thread, w.thread.id)
+        fill(session, thread, [session.get(User, u.id) for u in (w.ann, w.ben)], 40)
+        projector.show(session, thread_posts(session, thread.id)[0])
+    client = client_for(w.fac)
+    url = f"/groups/{w.gid}/discussions/{w.discussion.id}/projector"
+    one = queries(app, client, url)
+    with db(app) as session:
+        for post in thread_posts(session, w.thread.id)[1:]:
+            projector.show(session, post)
+    many = queries(app, client, url)
+    assert "Post number 40" in page_text(client.get(url))
+    assert one == many <= 10, (one, many)
+
+
+def thread_posts(session, thread_id: int) -> list[Post]:
+    return list(session.scalars(select(Post).where(Post.thread_id == thread_id)
+                                .order_by(Post.number)))

@@ -86,13 +86,10 @@ def figures(session: Session, group: Group, discussion: Discussion) -> Figures:
 
 # Key contributions ----------------------------------------------------------
 
-def key_post_ids(session: Session, discussion_id: int, post_ids: list[int]) -> set[int]:
-    """Which of these posts are marked as key contributions."""
-    if not post_ids:
-        return set()
+def key_post_ids(session: Session, discussion_id: int) -> set[int]:
+    """The posts marked as key contributions in a discussion (a handful)."""
     return set(session.scalars(
-        select(KeyContribution.post_id).where(KeyContribution.discussion_id == discussion_id,
-                                              KeyContribution.post_id.in_(post_ids))))
+        select(KeyContribution.post_id).where(KeyContribution.discussion_id == discussion_id)))
 
 
 def mark_key(session: Session, post: Post, actor: User, *, key: bool) -> bool:

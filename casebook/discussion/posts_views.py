@@ -19,7 +19,6 @@ from sqlalchemy.orm import joinedload
 from casebook import fragments, policy
 from casebook.cases.service import key_facts_html
 from casebook.db import get_session, utcnow
-from casebook.debrief import service as debrief
 from casebook.discussion import presenters, service
 from casebook.discussion.access import load_post, load_thread, sees_peers
 from casebook.discussion.forms import (
@@ -46,6 +45,7 @@ from casebook.groups.access import load_group, require
 from casebook.groups.models import Group, Membership
 from casebook.ids import parse_id
 from casebook.limits import posting
+from casebook.live import events as live
 from casebook.markdown import render_markdown
 from casebook.moderation import service as moderation
 from casebook.moderation.screening import premoderation_hold
@@ -150,13 +150,8 @@ def _post_list(group: Group, membership: Membership | None, thread: Thread, *, p
         viewer, membership, posts if pinned is None else [*posts, pinned],
         label_of=labels, sees_peers=peers, may_post=notice is None, reported=reported,
         now=now)
-    mod = None
-    if policy.may_moderate(viewer, membership):
-        mod = {"token": fragments.csrf_placeholder(),
-               "pinned_post_id": thread.pinned_post_id, "key_posts": None}
-        if policy.may_mark_key_contributions(viewer, membership):
-            mod["key_posts"] = debrief.key_post_ids(session, discussion.id,
-                                                    [p.id for p in posts])
+    mod = presenters.moderation_controls(session, viewer, membership, thread,
+                                         fragments.csrf_placeholder())
     article = current_app.jinja_env.get_template("discussion/_post.html").module.post_article
     urls = presenters.PostUrls(group.id, thread.id)
     value = {
@@ -178,6 +173,9 @@ def _render_thread(group: Group, membership: Membership | None, thread: Thread, 
     discussion = thread.discussion
     peers = sees_peers(thread, membership)
     notice = _posting_notice(membership, thread, now)
+    # Read before the posts: the live stream resumes after it, and a post both
+    # on the page and in the stream replaces itself rather than showing twice.
+    live_after = live.last_id(session, discussion.id)
     listing = _post_list(group, membership, thread, page=page, peers=peers, notice=notice,
                          now=now)
     posts, pinned = listing["posts"], listing["pinned"]
@@ -230,6 +228,7 @@ def _render_thread(group: Group, membership: Membership | None, thread: Thread, 
         released=policy.thread_is_released(thread, now),
         note_read=service.has_acknowledged_note(session, discussion, current_user),
         key_facts_html=key_facts_html(discussion.case), mod=mod, poll=poll,
+        live_after=live_after,
     ), status
 
 

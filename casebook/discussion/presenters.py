@@ -15,9 +15,11 @@ from datetime import datetime
 from flask import url_for
 
 from casebook import policy
+from casebook.debrief import service as debrief
 from casebook.discussion import service
 from casebook.discussion.models import HIDDEN, PUBLISHED, REMOVED, Post
 from casebook.groups.models import Membership
+from casebook.live.projector import on_screen
 from casebook.timefmt import formatter_for
 
 # An id no real row reaches for years, swapped for each post's id. Built with
@@ -52,6 +54,8 @@ class PostUrls:
         self.reject = UrlPattern("moderation.reject", "post_id", **post)
         self.hide = UrlPattern("moderation.hide", "post_id", **post)
         self.restore = UrlPattern("moderation.restore", "post_id", **post)
+        self.project = UrlPattern("live.show_on_projector", "post_id", **post)
+        self.take_down = UrlPattern("live.take_down", "post_id", **post)
         self.reply = UrlPattern("discussion.thread", "reply_to", group_id=group_id,
                                 thread_id=thread_id)
         self.key = UrlPattern("debrief.mark_key", "post_id", **post)
@@ -102,6 +106,23 @@ def _reply_ref(viewer, membership: Membership | None, post: Post, label_of,
     else:
         shows = "not-shown"
     return ReplyRef(target, label_of(target), shows, quote)
+
+
+def moderation_controls(session, viewer, membership: Membership | None, thread,
+                        token: str) -> dict | None:
+    """What a post's moderation controls need (``mod`` in discussion/_post.html),
+    or None when the viewer may not moderate. ``projector`` holds the ids on the
+    discussion's projector screen when the viewer may put posts there;
+    ``key_posts`` the discussion's key contributions when the viewer may mark them."""
+    if not policy.may_moderate(viewer, membership):
+        return None
+    projector = key_posts = None
+    if policy.may_use_projector(viewer, membership):
+        projector = on_screen(session, thread.discussion_id)
+    if policy.may_mark_key_contributions(viewer, membership):
+        key_posts = debrief.key_post_ids(session, thread.discussion_id)
+    return {"token": token, "pinned_post_id": thread.pinned_post_id, "projector": projector,
+            "key_posts": key_posts}
 
 
 def post_views(viewer, membership: Membership | None, posts: list[Post], *,

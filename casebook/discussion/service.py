@@ -40,6 +40,8 @@ from casebook.discussion.models import (
 )
 from casebook.discussion.reading import published_in_thread, released_stage
 from casebook.groups.models import FACILITATOR, MODERATOR, ROLES, Group, Membership
+from casebook.live import events as live
+from casebook.live.models import STAGE_OPENED
 from casebook.markdown import count_words, render_markdown
 from casebook.moderation import service as moderation
 from casebook.moderation.screening import BLOCK, HOLD, PUBLISH, screen
@@ -177,6 +179,8 @@ def open_next_stage(session: Session, discussion: Discussion, actor: User) -> st
     if stage is None:
         return None
     stage.opened_at = now
+    live.record(session, STAGE_OPENED, group_id=discussion.group_id,
+                discussion_id=discussion.id, detail=stage.stage)
     moderation.log(session, discussion.group_id, actor, "opened a stage",
                    reason=f"{STAGE_TITLES.get(stage.stage, stage.stage)} in “{discussion.title}”",
                    details={"discussion_id": discussion.id, "stage": stage.stage})
@@ -270,6 +274,8 @@ def submit_post(session: Session, thread: Thread, author: User, membership: Memb
             else "flagged by watched word", post=post, target_user_id=author.id,
             reason=screening.reason or "A watched phrase matched.",
         )
+    live.record_post(session, "post_published" if post.status == PUBLISHED else "post_held",
+                     post)
     session.commit()
     return PostOutcome(post, held=screening.action == HOLD)
 
@@ -339,12 +345,14 @@ def edit_post(session: Session, post: Post, membership: Membership, body: str) -
         # An edit must not smuggle a held phrase past the queue.
         post.status = PENDING
         post.moderation_reason = screening.reason
+    live.record_post(session, "post_edited", post)
     session.commit()
 
 
 def delete_post(session: Session, post: Post) -> None:
     """Soft delete by the author: the thread shows "removed by its author"."""
     post.status = REMOVED
+    live.record_post(session, "post_removed", post)
     session.commit()
 
 

@@ -39,6 +39,7 @@ from casebook.discussion.models import (
 from casebook.groups.access import load_group, require
 from casebook.groups.models import Group, Membership
 from casebook.ids import parse_page
+from casebook.live import events as live
 from casebook.polls import service as polls
 from casebook.security import safe_next
 from casebook.timefmt import from_local_input, to_local_input
@@ -261,7 +262,8 @@ def view(group_id: int, discussion_id: int):
                 for stage, threads in by_stage.items() if threads]
     return render_template(
         "discussion/view.html", group=group, membership=membership, discussion=discussion,
-        case=discussion.case, state=discussion.state(now), sections=sections,
+        live_after=live.last_id(session, discussion.id), case=discussion.case,
+        state=discussion.state(now), sections=sections,
         stages=stages, next_stage=service.next_stage(discussion, now) if stages else None,
         member_threads=member_threads, member_threads_title=MEMBER_THREADS,
         counts=service.thread_counts(session, discussion),

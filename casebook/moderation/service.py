@@ -24,6 +24,7 @@ from casebook.discussion.models import (
     Thread,
 )
 from casebook.groups.models import Group, Membership
+from casebook.live import events as live
 from casebook.moderation.models import (
     REPORT_REASONS,
     WATCH_ACTIONS,
@@ -140,6 +141,7 @@ def approve(session: Session, post: Post, actor: User) -> None:
     held_for = post.moderation_reason or ""
     approve_post(session, post)
     post.flagged = False  # a moderator has read it
+    live.record_post(session, "post_published", post)
     log(session, group_id_of(post), actor, "approved post", post=post,
         target_user_id=post.author_id, details={"held": held_for} if held_for else None)
     session.commit()
@@ -153,6 +155,7 @@ def reject(session: Session, post: Post, actor: User, reason: str) -> None:
     reason = _clean_reason(reason, required=True)
     post.status = REJECTED
     post.moderation_reason = reason
+    live.record_post(session, "post_rejected", post)
     log(session, group_id_of(post), actor, "rejected post", post=post,
         target_user_id=post.author_id, reason=reason)
     session.commit()
@@ -173,6 +176,7 @@ def hide(session: Session, post: Post, actor: User, reason: str) -> None:
     if post.thread.pinned_post_id == post.id:
         post.thread.pinned_post_id = None
     settled = _resolve_reports(session, post, actor)
+    live.record_post(session, "post_hidden", post)
     log(session, group_id_of(post), actor, "hid post", post=post,
         target_user_id=post.author_id, reason=reason,
         details={"reports_resolved": settled} if settled else None)
@@ -188,6 +192,7 @@ def restore(session: Session, post: Post, actor: User, reason: str = "") -> None
         raise ModerationError("That post is not hidden.")
     approve_post(session, post)  # keeps a hidden post's number; numbers a rejected one
     post.flagged = False
+    live.record_post(session, "post_restored", post)
     log(session, group_id_of(post), actor, "restored post", post=post,
         target_user_id=post.author_id, reason=_clean_reason(reason, required=False))
     session.commit()

@@ -1,4 +1,5 @@
-/* Casebook's only script: small progressive enhancements. Every page works without it,
+/* Casebook's script: small progressive enhancements (live.js adds live updates to the
+   pages that have them). Every page works without it,
    and it stays within the CSP (served from 'self', no inline code, no eval). */
 (function () {
   "use strict";

@@ -1,0 +1,1 @@
+"""Live updates (Server-Sent Events) and the facilitator's projector view."""

@@ -1,0 +1,99 @@
+"""The projector screen: what a facilitator shows the room.
+
+The room is everyone present, so the screen names authors as their peers see
+them (pseudonyms in a pseudonymous discussion, whoever runs the projector) and
+shows only published posts: a post hidden or removed after it was put on
+screen leaves it at once.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload
+
+from casebook.discussion import reading, service
+from casebook.discussion.models import PUBLISHED, Discussion, Post, Thread
+from casebook.groups.models import Group
+from casebook.live import events as live
+from casebook.live.models import PROJECTOR_CHANGED, ProjectorPost
+
+
+@dataclass
+class LivePrompt:
+    thread: Thread
+    answers: int
+
+
+@dataclass
+class ScreenPost:
+    post: Post
+    label: service.AuthorLabel
+
+
+@dataclass
+class Screen:
+    prompts: list[LivePrompt]
+    posts: list[ScreenPost]
+    # Poll distributions the facilitator has revealed. Polls are built
+    # separately (casebook/polls); when they land, ``screen`` fills this from
+    # their ``distribution(...)`` and templates/live/_screen.html shows it.
+    polls: list = field(default_factory=list)
+
+
+def live_threads(session: Session, discussion: Discussion, now: datetime) -> list[Thread]:
+    """The prompts the room is answering: the latest opened stage's, or every
+    prompt when the discussion is not released stage by stage."""
+    threads = list(session.scalars(
+        select(Thread).where(Thread.discussion_id == discussion.id,
+                             Thread.prompt_id.is_not(None))
+        .options(joinedload(Thread.prompt)).order_by(Thread.position)))
+    if not discussion.staged:
+        return threads
+    opened = [s.stage for s in sorted(discussion.stages, key=lambda s: s.position)
+              if s.is_open(now)]
+    return [t for t in threads if opened and t.prompt.stage == opened[-1]]
+
+
+def screen(session: Session, group: Group, discussion: Discussion, now: datetime) -> Screen:
+    """Everything the projector shows now, in a fixed number of queries."""
+    counts = service.thread_counts(session, discussion)
+    prompts = [LivePrompt(t, counts.get(t.id, 0))
+               for t in live_threads(session, discussion, now)]
+    posts = list(session.scalars(
+        select(Post).join(ProjectorPost, ProjectorPost.post_id == Post.id)
+        .where(ProjectorPost.discussion_id == discussion.id, Post.status == PUBLISHED)
+        .options(joinedload(Post.author)).order_by(ProjectorPost.shown_at, Post.id)))
+    members = reading.members_by_user(session, group.id, (p.author_id for p in posts))
+    return Screen(prompts=prompts, posts=[
+        ScreenPost(p, service.author_label(p.author, members.get(p.author_id), discussion,
+                                           real_names=False, role=p.author_role))
+        for p in posts])
+
+
+def on_screen(session: Session, discussion_id: int) -> set[int]:
+    return set(session.scalars(select(ProjectorPost.post_id)
+                               .where(ProjectorPost.discussion_id == discussion_id)))
+
+
+def _changed(session: Session, post: Post) -> None:
+    discussion = post.thread.discussion
+    live.record(session, PROJECTOR_CHANGED, group_id=discussion.group_id,
+                discussion_id=discussion.id, thread_id=post.thread_id, post_id=post.id)
+    session.commit()
+
+
+def show(session: Session, post: Post) -> None:
+    """Put a published post on its discussion's screen (the caller asked the policy)."""
+    if session.get(ProjectorPost, post.id) is None:
+        session.add(ProjectorPost(post_id=post.id,
+                                  discussion_id=post.thread.discussion_id))
+    _changed(session, post)
+
+
+def take_down(session: Session, post: Post) -> None:
+    """Remove a post from the screen; nothing happens to the post itself."""
+    shown = session.get(ProjectorPost, post.id)
+    if shown is not None:
+        session.delete(shown)
+    _changed(session, post)
