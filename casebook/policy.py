@@ -323,6 +323,11 @@ def may_use_projector(user: AnyUser, membership: Membership | None) -> bool:
     return is_facilitator(user, membership)
 
 
+def may_reveal_poll_on_projector(user: AnyUser, membership: Membership | None) -> bool:
+    """Showing the group's poll counts (never who answered what) to the room."""
+    return may_use_projector(user, membership) and not is_archived(membership)
+
+
 def may_put_on_projector(user: AnyUser, membership: Membership | None, post: Post) -> bool:
     """Only published posts go on screen; a hidden one leaves it by itself."""
     return (may_use_projector(user, membership) and not is_archived(membership)

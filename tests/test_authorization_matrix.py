@@ -227,6 +227,9 @@ MATRIX: dict[str, list[Check]] = {
     ],
     "live.show_on_projector": [Check("POST", FACILITATORS, {**G, "post_id": "peer_post"})],
     "live.take_down": [Check("POST", FACILITATORS, {**G, "post_id": "peer_post"})],
+    "live.reveal_poll": [
+        Check("POST", FACILITATORS, {**G, "discussion_id": "discussion"}, {"show": "before"}),
+    ],
     "moderation.mute": [
         Check("POST", MODERATORS_ACT, {**G, "member_id": "participant_membership"},
               {"duration": "1h", "reason": "Cool off."}),

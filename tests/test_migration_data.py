@@ -337,6 +337,11 @@ def fill_0014(c: Connection) -> None:
     put(c, "projector_posts", {"post_id": post_id, "discussion_id": 1, "shown_at": at(102)})
 
 
+def check_0015(c: Connection) -> None:
+    # No discussion has poll counts on its projector screen until a facilitator puts them there.
+    assert set(column(c, "discussions", "projector_poll").values()) == {None}
+
+
 STEPS = [
     Step("0001", fill_0001),
     Step("0002", fill_0002, check_0002),
@@ -352,6 +357,7 @@ STEPS = [
     Step("0012", fill_0012, check_0012),
     Step("0013", fill_0013, check_0013),
     Step("0014", fill_0014, check_0014),
+    Step("0015", lambda connection: None, check_0015),
 ]
 
 

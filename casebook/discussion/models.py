@@ -46,6 +46,9 @@ class Discussion(Base):
     identity: Mapped[str] = mapped_column(String(20), default=NAMED)
     allow_member_threads: Mapped[bool] = mapped_column(default=False)
     release: Mapped[str] = mapped_column(String(10), default=ALL_OPEN, server_default=ALL_OPEN)
+    # The poll counts a facilitator has put on the projector screen: None, or
+    # "before" (the group's first answers) or "after" (before beside after).
+    projector_poll: Mapped[str | None] = mapped_column(String(10))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 

@@ -11,6 +11,7 @@ POST_KINDS = ("post_published", "post_held", "post_edited", "post_hidden", "post
               "post_rejected", "post_removed")
 STAGE_OPENED = "stage_opened"
 PROJECTOR_CHANGED = "projector_changed"
+POLL_ANSWERED = "poll_answered"
 
 
 class LiveEvent(Base):

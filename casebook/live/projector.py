@@ -12,11 +12,16 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
+from casebook.cases.models import Position
 from casebook.discussion import reading, service
 from casebook.discussion.models import PUBLISHED, Discussion, Post, Thread
 from casebook.groups.models import Group
 from casebook.live import events as live
 from casebook.live.models import PROJECTOR_CHANGED, ProjectorPost
+from casebook.polls import chart
+from casebook.polls import service as polls
+from casebook.polls.chart import Chart
+from casebook.polls.models import AFTER, BEFORE, PHASES
 
 
 @dataclass
@@ -32,13 +37,18 @@ class ScreenPost:
 
 
 @dataclass
+class ScreenPoll:
+    position: Position
+    chart: Chart
+
+
+@dataclass
 class Screen:
     prompts: list[LivePrompt]
     posts: list[ScreenPost]
-    # Poll distributions the facilitator has revealed. Polls are built
-    # separately (casebook/polls); when they land, ``screen`` fills this from
-    # their ``distribution(...)`` and templates/live/_screen.html shows it.
-    polls: list = field(default_factory=list)
+    # The poll counts the facilitator has revealed (``Discussion.projector_poll``).
+    polls: list[ScreenPoll] = field(default_factory=list)
+    poll_phase: str | None = None
 
 
 def live_threads(session: Session, discussion: Discussion, now: datetime) -> list[Thread]:
@@ -68,7 +78,28 @@ def screen(session: Session, group: Group, discussion: Discussion, now: datetime
     return Screen(prompts=prompts, posts=[
         ScreenPost(p, service.author_label(p.author, members.get(p.author_id), discussion,
                                            real_names=False, role=p.author_role))
-        for p in posts])
+        for p in posts], polls=_revealed_polls(session, discussion),
+        poll_phase=discussion.projector_poll)
+
+
+def _revealed_polls(session: Session, discussion: Discussion) -> list[ScreenPoll]:
+    """Counts only, never who answered what: what the facilitator chose to reveal."""
+    phase = discussion.projector_poll
+    if phase not in PHASES:
+        return []
+    before = polls.distribution(session, discussion, BEFORE)
+    after = polls.distribution(session, discussion, AFTER) if phase == AFTER else None
+    return [ScreenPoll(p, chart.before_after(before[p.id], after and after[p.id]))
+            for p in polls.positions(session, discussion)]
+
+
+def reveal_poll(session: Session, discussion: Discussion, phase: str | None) -> None:
+    """Put the poll's counts on the screen (``before``, or ``after`` beside before),
+    or take them off (None); open screens redraw at once."""
+    discussion.projector_poll = phase if phase in PHASES else None
+    live.record(session, PROJECTOR_CHANGED, group_id=discussion.group_id,
+                discussion_id=discussion.id)
+    session.commit()
 
 
 def on_screen(session: Session, discussion_id: int) -> set[int]:

@@ -4,9 +4,11 @@ type that holds idle connections cheaply) and the projector view."""
 import segno
 from flask import (
     Blueprint,
+    abort,
     flash,
     redirect,
     render_template,
+    request,
     url_for,
 )
 from flask_login import current_user
@@ -21,6 +23,8 @@ from casebook.live import events as live
 from casebook.live import projector, render, stream
 from casebook.live.models import POST_KINDS, STAGE_OPENED
 from casebook.moderation.forms import ActionForm
+from casebook.polls import service as polls
+from casebook.polls.models import PHASES
 
 bp = Blueprint("live", __name__)
 
@@ -106,7 +110,9 @@ def projector_view(group_id: int, discussion_id: int):
     after = live.last_id(get_session(), discussion.id)
     return render_template("live/projector.html", group=group, discussion=discussion,
                            code=code, qr=qr, screen_html=_screen_html(group, discussion),
-                           after=after)
+                           after=after, polled=bool(polls.positions(get_session(), discussion)),
+                           may_reveal=policy.may_reveal_poll_on_projector(current_user,
+                                                                          membership))
 
 
 @bp.route("/live/groups/<id:group_id>/discussions/<id:discussion_id>/projector")
@@ -153,3 +159,19 @@ def take_down(group_id: int, post_id: int):
     return _projector_action(group_id, post_id, policy.may_take_off_projector,
                              projector.take_down,
                              "The post is no longer on the projector screen.")
+
+
+@bp.route("/groups/<id:group_id>/discussions/<id:discussion_id>/projector/poll",
+          methods=["POST"])
+def reveal_poll(group_id: int, discussion_id: int):
+    """Put the poll's counts on the projector screen, or take them off."""
+    group, membership = load_group(group_id)
+    discussion = _discussion(group, membership, discussion_id)
+    require(policy.may_reveal_poll_on_projector(current_user, membership))
+    # CSRFProtect has checked the token before this runs.
+    phase = request.form.get("show")
+    if phase not in (*PHASES, "none") or not polls.positions(get_session(), discussion):
+        abort(400)
+    projector.reveal_poll(get_session(), discussion, None if phase == "none" else phase)
+    # The projector page has no messages (it faces the room): the screen itself shows it.
+    return redirect(url_for(".projector_view", group_id=group.id, discussion_id=discussion.id))

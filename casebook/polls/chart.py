@@ -10,7 +10,6 @@ WIDTH = 640
 LABEL_WIDTH = 210  # the scale point's name, left of its bars
 BAR_SPACE = 300  # the longest bar; its count label follows it
 BAR_HEIGHT = 16  # the space per bar; the drawn bar leaves 2 of it as a gap
-ROW_HEIGHT = 2 * BAR_HEIGHT + 16
 TOP = 8
 
 
@@ -27,7 +26,7 @@ class Bar:
 class Row:
     name: str
     y: int  # baseline of the scale point's name
-    bars: tuple[Bar, Bar]
+    bars: tuple[Bar, ...]
 
 
 @dataclass(frozen=True)
@@ -44,20 +43,24 @@ def _counts_text(counts: list[int]) -> str:
     return ", ".join(f"{SCALE[value].lower()} {counts[value - 1]}" for value in SCALE)
 
 
-def before_after(before: list[int], after: list[int]) -> Chart:
-    """Horizontal bars per scale point, before above after, on one common scale."""
-    most = max([*before, *after, 1])
+def before_after(before: list[int], after: list[int] | None) -> Chart:
+    """Horizontal bars per scale point, before above after, on one common scale;
+    without ``after`` (the projector before the discussion), the before bars only."""
+    series = [("before", before)] + ([("after", after)] if after is not None else [])
+    most = max([*before, *(after or []), 1])
+    row_height = len(series) * BAR_HEIGHT + 16
     rows = []
     for i, value in enumerate(SCALE):
-        top = TOP + i * ROW_HEIGHT
+        top = TOP + i * row_height
         bars = []
-        for j, (phase, counts) in enumerate((("before", before), ("after", after))):
+        for j, (phase, counts) in enumerate(series):
             width = round(BAR_SPACE * counts[i] / most)
             y = top + j * BAR_HEIGHT
             bars.append(Bar(phase, y, width, f"{phase.title()}: {counts[i]}",
                             LABEL_WIDTH + width + 6))
-        rows.append(Row(SCALE[value], top + BAR_HEIGHT + 4, (bars[0], bars[1])))
-    description = (f"Before the discussion: {_counts_text(before)}. "
-                   f"After the discussion: {_counts_text(after)}.")
-    return Chart(WIDTH, TOP * 2 + len(SCALE) * ROW_HEIGHT, LABEL_WIDTH, BAR_HEIGHT - 2, rows,
+        rows.append(Row(SCALE[value], top + len(series) * BAR_HEIGHT // 2 + 4, tuple(bars)))
+    description = f"Before the discussion: {_counts_text(before)}."
+    if after is not None:
+        description += f" After the discussion: {_counts_text(after)}."
+    return Chart(WIDTH, TOP * 2 + len(SCALE) * row_height, LABEL_WIDTH, BAR_HEIGHT - 2, rows,
                  description)

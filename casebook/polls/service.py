@@ -30,6 +30,8 @@ from casebook.cases.models import Position
 from casebook.db import utcnow
 from casebook.discussion.models import Discussion, Post, Thread
 from casebook.discussion.service import next_stage
+from casebook.live import events as live
+from casebook.live.models import POLL_ANSWERED
 from casebook.polls.models import AFTER, BEFORE, REASON_LENGTH, SCALE, PollAnswer
 
 
@@ -153,6 +155,9 @@ def save_answers(session: Session, discussion: Discussion, user: User, phase: st
                                    reason=one_line(reason), created_at=now, updated_at=now))
         elif (answer.value, answer.reason) != (value, one_line(reason)):
             answer.value, answer.reason, answer.updated_at = value, one_line(reason), now
+    # Open projector screens redraw the counts (the event names no one).
+    live.record(session, POLL_ANSWERED, group_id=discussion.group_id,
+                discussion_id=discussion.id)
     try:
         session.commit()
     except IntegrityError:

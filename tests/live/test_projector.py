@@ -82,3 +82,43 @@ def test_participants_and_moderators_may_not_put_posts_on_screen(app, world, cli
     assert "Show on projector" not in page_text(mod.get(thread_url(world, thread)))
     assert post_form(mod, thread_url(world, thread), action).status_code == 403
     assert post_form(client_for(world.ben), thread_url(world, thread), action).status_code == 403
+
+
+def test_the_facilitator_reveals_the_polls_counts_on_screen_and_hides_them(
+        app, world, client_for):
+    from casebook.discussion.models import Discussion
+    from casebook.polls import service as polls
+    from casebook.polls.models import BEFORE
+
+    with db(app) as session:
+        discussion = session.get(Discussion, world.discussion.id)
+        statements = polls.positions(session, discussion)
+        for user, value in ((world.ann, 1), (world.ben, 5)):
+            polls.save_answers(session, discussion, session.get(User, user.id), BEFORE,
+                               {p.id: (value, "my own reason") for p in statements})
+        first = statements[0].text
+    fac = client_for(world.fac)
+    url = projector_url(world, world.discussion.id)
+    screen = page_text(fac.get(url))
+    assert "Poll counts on screen" in screen and first not in screen
+
+    assert post_form(fac, url, f"{url}/poll", {"show": "before"}).status_code == 302
+    screen = page_text(fac.get(url))
+    assert "Where the group stood before the discussion" in screen
+    assert first in screen
+    assert "Before: 1" in screen and "After:" not in screen
+    assert "my own reason" not in screen
+
+    post_form(fac, url, f"{url}/poll", {"show": "after"})
+    assert "Where the group stood, before and after" in page_text(fac.get(url))
+    post_form(fac, url, f"{url}/poll", {"show": "none"})
+    assert first not in page_text(fac.get(url))
+    assert post_form(fac, url, f"{url}/poll", {"show": "everything"}).status_code == 400
+
+    # Nobody else may change the screen.
+    for user in (world.mod, world.ann):
+        client = client_for(user)
+        assert post_form(client, thread_url(world, world.thread), f"{url}/poll",
+                         {"show": "before"}).status_code == 403
+    assert post_form(client_for(world.out), "/", f"{url}/poll",
+                     {"show": "before"}).status_code == 404
