@@ -3,6 +3,7 @@
 from casebook.accounts.models import User
 from casebook.cases.models import Case, CaseTheme, Position, Prompt
 from casebook.db import Base
+from casebook.deliberation.models import PostTag, StakeholderRole
 from casebook.discussion.models import (
     ContentNoteAck,
     Discussion,
@@ -20,6 +21,6 @@ metadata = Base.metadata
 __all__ = [
     "Case", "CaseTheme", "ContentNoteAck", "Discussion", "DiscussionStage", "Group",
     "JoinRequest", "Membership", "ModerationAction", "Position", "Post", "PostRevision",
-    "Prompt", "Report", "Thread",
+    "PostTag", "Prompt", "Report", "StakeholderRole", "Thread",
     "ThreadRead", "User", "WatchedWord", "metadata",
 ]

@@ -248,6 +248,20 @@ def check_0009(c: Connection) -> None:
     assert not {"ix_posts_thread_status", "ix_posts_thread_author_status"} & names
 
 
+def check_0011(c: Connection) -> None:
+    # New tables only: nothing existing is tagged or given a role.
+    t = tables(c)
+    assert c.execute(select(t["post_tags"])).all() == []
+    assert c.execute(select(t["stakeholder_roles"])).all() == []
+
+
+def fill_0011(c: Connection) -> None:
+    put(c, "post_tags", {"post_id": 1, "kind": "lens", "key": "rights"},
+        {"post_id": 1, "kind": "role", "key": "online-vigilante-groups"})
+    put(c, "stakeholder_roles",
+        {"discussion_id": 1, "membership_id": 2, "stakeholder": "online-vigilante-groups"})
+
+
 STEPS = [
     Step("0001", fill_0001),
     Step("0002", fill_0002, check_0002),
@@ -258,6 +272,7 @@ STEPS = [
     Step("0007", lambda connection: None, check_0007),
     Step("0008", fill_0008, check_0008),
     Step("0009", lambda connection: None, check_0009),
+    Step("0011", fill_0011, check_0011),
 ]
 
 
