@@ -63,13 +63,14 @@ def create_app(config: dict | None = None) -> Flask:
 
     from casebook.accounts.views import bp as accounts_bp
     from casebook.cases.views import bp as cases_bp
+    from casebook.deliberation.views import bp as deliberation_bp
     from casebook.discussion.views import bp as discussion_bp
     from casebook.groups.views import bp as groups_bp
     from casebook.main.views import bp as main_bp
     from casebook.moderation.views import bp as moderation_bp
 
     for blueprint in (main_bp, accounts_bp, cases_bp, groups_bp, discussion_bp,
-                      moderation_bp):
+                      deliberation_bp, moderation_bp):
         app.register_blueprint(blueprint)
 
     app.jinja_env.filters.update(localtime=timefmt.localtime, isotime=timefmt.isotime)

@@ -321,3 +321,18 @@ def may_view_participation(user: AnyUser, membership: Membership | None) -> bool
     the group only. Participants never see others' figures; a site admin who is
     not a member is refused, as on the other facilitator pages."""
     return is_moderator(user, membership)
+
+
+# Deliberation: tags, coverage and stakeholder roles -------------------------
+
+def may_see_coverage(user: AnyUser, membership: Membership | None) -> bool:
+    """Posts per lens and stakeholder is a steering tool for the people running
+    the discussion. Participants do not see it: it would tell those who have
+    not yet answered a post-first prompt which lines others took, and invites
+    writing to fill a gap rather than from what one thinks."""
+    return is_moderator(user, membership)
+
+
+def may_assign_roles(user: AnyUser, membership: Membership | None) -> bool:
+    """Handing out stakeholder roles changes the discussion: facilitators only."""
+    return may_change_group(user, membership)

@@ -2,9 +2,10 @@
 stakeholder a participant was given to argue from in the stakeholders stage."""
 
 from sqlalchemy import ForeignKey, Index, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casebook.db import Base
+from casebook.discussion.models import Post
 
 # Kinds of post tag. LENS and STAKEHOLDER are chosen by the author; ROLE is the
 # stakeholder the author was assigned when writing in the stakeholders stage,
@@ -23,6 +24,8 @@ class PostTag(Base):
                                          primary_key=True)
     kind: Mapped[str] = mapped_column(String(12), primary_key=True)
     key: Mapped[str] = mapped_column(String(KEY_LENGTH), primary_key=True)
+
+    post: Mapped[Post] = relationship()
 
 
 class StakeholderRole(Base):

@@ -24,6 +24,7 @@ from casebook import policy
 from casebook.cases.models import STAGE_TITLES, STAGES, Case
 from casebook.cases.service import list_cases
 from casebook.db import get_session, utcnow
+from casebook.deliberation import service as deliberation
 from casebook.discussion import reading, service
 from casebook.discussion.forms import (
     DiscussionForm,
@@ -259,6 +260,11 @@ def view(group_id: int, discussion_id: int):
         teaching_notes=(discussion.case.teaching_notes
                         if policy.may_see_teaching_notes(current_user, membership) else None),
         prompt_texts={t.prompt.key: t.prompt.text_md for t in discussion.threads if t.prompt},
+        coverage=(deliberation.coverage(session, discussion)
+                  if policy.may_see_coverage(current_user, membership) else None),
+        role=(deliberation.role_of(session, discussion, membership)
+              if by_stage.get(deliberation.ROLE_STAGE) else None),
+        role_stage=deliberation.ROLE_STAGE,
     )
 
 
