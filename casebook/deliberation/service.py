@@ -273,7 +273,9 @@ def coverage(session: Session, discussion: Discussion) -> Coverage:
     holders = dict(session.execute(
         select(StakeholderRole.stakeholder, func.count())
         .join(Membership, StakeholderRole.membership_id == Membership.id)
-        .where(StakeholderRole.discussion_id == discussion.id, Membership.status == ACTIVE)
+        # A participant since promoted keeps the row but no longer holds the role.
+        .where(StakeholderRole.discussion_id == discussion.id, Membership.status == ACTIVE,
+               Membership.role == PARTICIPANT)
         .group_by(StakeholderRole.stakeholder)
     ).all())
     people = stakeholders(case)
