@@ -41,7 +41,6 @@ from casebook.groups.models import ACTIVE, PARTICIPANT, Membership
 
 # The stage whose prompts participants answer in their assigned role.
 ROLE_STAGE = "stakeholders"
-KIND_TITLES = {LENS: "Lens", STAKEHOLDER: "Stakeholder", ROLE: "Speaking as"}
 
 
 def stakeholder_key(name: str) -> str:

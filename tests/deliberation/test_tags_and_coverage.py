@@ -177,8 +177,9 @@ def test_coverage_counts_published_posts_and_names_what_is_untouched(app, world,
     assert count_in(page, "Rights and duties") == 1
     assert "Not yet argued:</strong> Consequences, Justice and fairness, Virtue, Care," in page
 
-    # Participants do not see coverage (policy.may_see_coverage says why).
-    assert "Coverage" not in page_text(ann.get(view))
+    # Moderators see it; participants do not (policy.may_see_coverage says why).
+    assert 'id="coverage-heading"' in page_text(client_for(world.mod).get(view))
+    assert 'id="coverage-heading"' not in page_text(ann.get(view))
 
 
 def test_coverage_of_another_groups_discussion_is_not_found(app, world, client_for):
