@@ -67,6 +67,7 @@ def create_app(config: dict | None = None) -> Flask:
     from casebook.cases.group_views import bp as group_cases_bp
     from casebook.cases.views import bp as cases_bp
     from casebook.debrief.views import bp as debrief_bp
+    from casebook.deliberation.views import bp as deliberation_bp
     from casebook.discussion.views import bp as discussion_bp
     from casebook.discussion.views import page_numbers
     from casebook.groups.views import bp as groups_bp
@@ -77,7 +78,8 @@ def create_app(config: dict | None = None) -> Flask:
     from casebook.search.views import bp as search_bp
 
     for blueprint in (main_bp, accounts_bp, cases_bp, group_cases_bp, groups_bp,
-                      discussion_bp, moderation_bp, debrief_bp, search_bp, polls_bp, live_bp):
+                      discussion_bp, deliberation_bp, moderation_bp, debrief_bp, search_bp,
+                      polls_bp, live_bp):
         app.register_blueprint(blueprint)
 
     app.jinja_env.filters.update(localtime=timefmt.localtime, isotime=timefmt.isotime)

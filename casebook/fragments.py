@@ -1,6 +1,6 @@
 """Rendered post lists of the thread page, cached by thread version.
 
-Every flush that changes something a thread page shows (a post, a report, the
+Every flush that changes something a thread page shows (a post, its tags, a report, the
 thread itself, its discussion's settings, the group, a membership, a member's
 name) raises ``Thread.version`` of the threads concerned, in the same
 transaction as the change. A cached post list is keyed by that version and by
@@ -96,13 +96,16 @@ def _changed(obj, *names: str) -> bool:
 def _raise_versions(session: Session, _flush_context, _instances) -> None:
     from casebook.accounts.models import User
     from casebook.debrief.models import KeyContribution
+    from casebook.deliberation.models import PostTag
     from casebook.discussion.models import Discussion, Post, Thread
     from casebook.groups.models import Group, Membership
     from casebook.live.models import ProjectorPost
     from casebook.moderation.models import Report
 
     threads, discussions, groups, users = set(), set(), set(), set()
-    marked_posts = set()  # reported, or marked as key contributions
+    # Reports, tags, key contributions and projector rows name their post; its
+    # thread is looked up below.
+    post_ids = set()
     dirty = [obj for obj in session.dirty if session.is_modified(obj)]
     for obj in [*session.new, *dirty, *session.deleted]:
         if isinstance(obj, Post):
@@ -116,7 +119,11 @@ def _raise_versions(session: Session, _flush_context, _instances) -> None:
         elif isinstance(obj, Report | KeyContribution | ProjectorPost):
             # A facilitator's post shows whether it is a key contribution and
             # whether it is on the projector.
-            marked_posts.add(obj.post_id)
+            post_ids.add(obj.post_id)
+        elif isinstance(obj, PostTag):
+            # A tag written with a new post has no post id yet; the post counts then.
+            post_ids.add(obj.post_id if obj.post_id is not None
+                         else obj.post.id if obj.post is not None else None)
         elif isinstance(obj, Discussion):
             if obj.id is not None:
                 discussions.add(obj.id)
@@ -129,9 +136,10 @@ def _raise_versions(session: Session, _flush_context, _instances) -> None:
                                         or _changed(obj, "display_name", "is_admin")):
             users.add(obj.id)
     threads.discard(None)
-    if marked_posts:
+    post_ids.discard(None)
+    if post_ids:
         threads |= set(session.scalars(
-            select(Post.thread_id).where(Post.id.in_(marked_posts))))
+            select(Post.thread_id).where(Post.id.in_(post_ids))))
     if users:
         groups |= set(session.scalars(
             select(Membership.group_id).where(Membership.user_id.in_(users))))

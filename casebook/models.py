@@ -4,6 +4,7 @@ from casebook.accounts.models import User
 from casebook.cases.models import Case, CaseTheme, Position, Prompt
 from casebook.db import Base
 from casebook.debrief.models import Debrief, KeyContribution
+from casebook.deliberation.models import PostTag, StakeholderRole
 from casebook.discussion.models import (
     ContentNoteAck,
     Discussion,
@@ -23,6 +24,6 @@ metadata = Base.metadata
 __all__ = [
     "Case", "CaseTheme", "ContentNoteAck", "Debrief", "Discussion", "DiscussionStage",
     "Group", "JoinRequest", "KeyContribution", "LiveEvent", "Membership", "ModerationAction",
-    "PollAnswer", "Position", "Post", "PostRevision", "ProjectorPost", "Prompt", "Report",
-    "Thread", "ThreadRead", "User", "WatchedWord", "metadata",
+    "PollAnswer", "Position", "Post", "PostRevision", "PostTag", "ProjectorPost", "Prompt",
+    "Report", "StakeholderRole", "Thread", "ThreadRead", "User", "WatchedWord", "metadata",
 ]

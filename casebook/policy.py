@@ -396,3 +396,16 @@ def may_see_poll_results(user: AnyUser, membership: Membership | None) -> bool:
     ``may_see_real_names`` allows): the people who run the group, as for
     participation figures."""
     return is_moderator(user, membership)
+# Deliberation: tags, coverage and stakeholder roles -------------------------
+
+def may_see_coverage(user: AnyUser, membership: Membership | None) -> bool:
+    """Posts per lens and stakeholder is a steering tool for the people running
+    the discussion. Participants do not see it: it would tell those who have
+    not yet answered a post-first prompt which lines others took, and invites
+    writing to fill a gap rather than from what one thinks."""
+    return is_moderator(user, membership)
+
+
+def may_assign_roles(user: AnyUser, membership: Membership | None) -> bool:
+    """Handing out stakeholder roles changes the discussion: facilitators only."""
+    return may_change_group(user, membership)

@@ -141,6 +141,13 @@ MATRIX: dict[str, list[Check]] = {
         Check("POST", FACILITATORS, {**G, "discussion_id": "staged_discussion"}),
     ],
     "discussion.thread": [Check("GET", MEMBERS_READ, {**G, "thread_id": "thread"})],
+    "deliberation.roles": [
+        Check("GET", FACILITATORS, {**G, "discussion_id": "discussion"}),
+        Check("POST", FACILITATORS, {**G, "discussion_id": "discussion"}),
+    ],
+    "deliberation.assign_at_random": [
+        Check("POST", FACILITATORS, {**G, "discussion_id": "discussion"}),
+    ],
     "discussion.case": [Check("GET", MEMBERS_READ, {**G, "discussion_id": "discussion"})],
     # Acknowledging the content note changes nothing in the group, so a site
     # admin reading the group may do it too.

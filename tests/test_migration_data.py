@@ -342,6 +342,20 @@ def check_0015(c: Connection) -> None:
     assert set(column(c, "discussions", "projector_poll").values()) == {None}
 
 
+def check_0016(c: Connection) -> None:
+    # New tables only: nothing existing is tagged or given a role.
+    t = tables(c)
+    assert c.execute(select(t["post_tags"])).all() == []
+    assert c.execute(select(t["stakeholder_roles"])).all() == []
+
+
+def fill_0016(c: Connection) -> None:
+    put(c, "post_tags", {"post_id": 1, "kind": "lens", "key": "rights"},
+        {"post_id": 1, "kind": "role", "key": "online-vigilante-groups"})
+    put(c, "stakeholder_roles",
+        {"discussion_id": 1, "membership_id": 2, "stakeholder": "online-vigilante-groups"})
+
+
 STEPS = [
     Step("0001", fill_0001),
     Step("0002", fill_0002, check_0002),
@@ -358,6 +372,7 @@ STEPS = [
     Step("0013", fill_0013, check_0013),
     Step("0014", fill_0014, check_0014),
     Step("0015", lambda connection: None, check_0015),
+    Step("0016", fill_0016, check_0016),
 ]
 
 

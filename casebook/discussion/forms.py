@@ -13,6 +13,7 @@ from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from casebook.cases.models import STAGE_TITLES, STAGES
+from casebook.deliberation.forms import TagFields
 from casebook.discussion.models import ALL_OPEN, IDENTITY_MODES, NAMED, RELEASE_MODES
 from casebook.discussion.service import PostRefused, check_length
 from casebook.forms import BaseForm
@@ -108,7 +109,7 @@ def _check_body(_form, field):
         raise ValidationError(str(refusal)) from refusal
 
 
-class PostForm(BaseForm):
+class PostForm(TagFields, BaseForm):
     body = TextAreaField("Your post", validators=[_check_body], description=MARKDOWN_HINT)
     reply_to = HiddenField()
     submission_key = HiddenField(validators=_SUBMISSION_KEY)
@@ -116,13 +117,13 @@ class PostForm(BaseForm):
     submit = SubmitField("Post")
 
 
-class EditPostForm(BaseForm):
+class EditPostForm(TagFields, BaseForm):
     body = TextAreaField("Your post", validators=[_check_body], description=MARKDOWN_HINT)
     preview = SubmitField("Preview")
     submit = SubmitField("Save changes")
 
 
-class NewThreadForm(BaseForm):
+class NewThreadForm(TagFields, BaseForm):
     title = StringField(
         "Title",
         validators=[DataRequired(message="Give the thread a title."),

@@ -19,6 +19,8 @@ from sqlalchemy.orm import joinedload
 from casebook import fragments, policy
 from casebook.cases.service import key_facts_html
 from casebook.db import get_session, utcnow
+from casebook.deliberation import service as deliberation
+from casebook.deliberation.forms import offer_tags
 from casebook.discussion import presenters, service
 from casebook.discussion.access import load_post, load_thread, sees_peers
 from casebook.discussion.forms import (
@@ -52,15 +54,15 @@ from casebook.moderation.screening import premoderation_hold
 from casebook.polls import service as polls
 
 
-def _compose(form_class, data: dict | None = None):
+def _compose(form_class, case, data: dict | None = None):
     """A form for writing Markdown: on GET, new with ``data``; on POST, as sent.
 
     Returns ``(form, preview_html, ready)``: ``preview_html`` when Preview was
     pressed on a valid form, ``ready`` when the valid text is to be saved.
     """
     if request.method == "GET":
-        return form_class(formdata=None, data=data), None, False
-    form = form_class()
+        return offer_tags(form_class(formdata=None, data=data), case), None, False
+    form = offer_tags(form_class(), case)
     if not form.validate_on_submit():
         return form, None, False
     if form.preview.data:
@@ -68,8 +70,8 @@ def _compose(form_class, data: dict | None = None):
     return form, None, True
 
 
-def _new_post_form(reply_to: Post | None = None) -> PostForm:
-    form = PostForm(formdata=None)
+def _new_post_form(case, reply_to: Post | None = None) -> PostForm:
+    form = offer_tags(PostForm(formdata=None), case)
     form.submission_key.data = secrets.token_urlsafe(24)
     form.reply_to.data = str(reply_to.id) if reply_to else ""
     return form
@@ -106,9 +108,11 @@ def _posting_notice(membership: Membership | None, thread: Thread, now) -> str |
 
 
 def _post_list(group: Group, membership: Membership | None, thread: Thread, *, page: int,
-               peers: bool, notice: str | None, now) -> dict:
+               peers: bool, notice: str | None, now,
+               tag: deliberation.Tag | None = None) -> dict:
     """The rendered posts of one thread page, from the fragment cache when the
     thread has not changed since they were rendered for a viewer like this one.
+    With ``tag``, only the posts carrying it (``deliberation.tagged_page``).
 
     ``{"page", "pages", "posts": [[id, number, html]], "pinned": html | None,
     "answers"}``; moderation forms hold ``fragments.csrf_placeholder()``.
@@ -128,28 +132,35 @@ def _post_list(group: Group, membership: Membership | None, thread: Thread, *, p
         membership and (membership.id, membership.role, membership.status),
         discussion.identity, discussion.post_first, discussion.state(now),
         group.archived_at is not None,
-        peers, notice, everything,
+        peers, notice, everything, tag and tag.param,
     )
     cached = fragments.get(key)
     if cached is not None:
         return cached
-    listing = service.thread_page(session, thread, viewer, page=page,
-                                  include_unpublished_of_others=everything)
+    if tag is None:
+        listing = service.thread_page(session, thread, viewer, page=page,
+                                      include_unpublished_of_others=everything)
+    else:
+        listing = deliberation.tagged_page(session, thread, viewer, tag, page=page,
+                                           sees_everything=everything, now=now)
+        page, pages = listing.page, listing.pages
     posts = [p for p in listing.posts
              if policy.may_see_post(viewer, membership, p, sees_peers=peers)]
     labels = Labels(discussion, membership, listing.members)
     pinned = None
-    if peers and thread.pinned_post_id:
+    if peers and thread.pinned_post_id and tag is None:
         pinned = session.scalar(select(Post).where(Post.id == thread.pinned_post_id)
                                 .options(joinedload(Post.author)))
         if (pinned is None or pinned.thread_id != thread.id or pinned.status != PUBLISHED
                 or not policy.may_see_post(viewer, membership, pinned, sees_peers=peers)):
             pinned = None
     reported = moderation.reported_by(session, viewer, [p.id for p in posts])
+    shown = posts if pinned is None else [*posts, pinned]
     views = presenters.post_views(
-        viewer, membership, posts if pinned is None else [*posts, pinned],
+        viewer, membership, shown,
         label_of=labels, sees_peers=peers, may_post=notice is None, reported=reported,
-        now=now)
+        now=now, tags=deliberation.tags_by_post(session, discussion.case,
+                                                [p.id for p in shown]))
     mod = presenters.moderation_controls(session, viewer, membership, thread,
                                          fragments.csrf_placeholder())
     article = current_app.jinja_env.get_template("discussion/_post.html").module.post_article
@@ -176,8 +187,9 @@ def _render_thread(group: Group, membership: Membership | None, thread: Thread, 
     # Read before the posts: the live stream resumes after it, and a post both
     # on the page and in the stream replaces itself rather than showing twice.
     live_after = live.last_id(session, discussion.id)
+    tag = deliberation.parse_filter(discussion.case, request.args.get("tag"))
     listing = _post_list(group, membership, thread, page=page, peers=peers, notice=notice,
-                         now=now)
+                         now=now, tag=tag)
     posts, pinned = listing["posts"], listing["pinned"]
     mod = None
     if policy.may_moderate(current_user, membership):
@@ -190,7 +202,8 @@ def _render_thread(group: Group, membership: Membership | None, thread: Thread, 
     # Reading: remember how far the viewer got; mark where the new posts begin.
     new_from = None
     numbers = [number for _id, number, _html in posts if number is not None]
-    if numbers and current_user.is_authenticated:
+    # A filtered page skips posts, so it says nothing about how far one has read.
+    if numbers and current_user.is_authenticated and tag is None:
         before = service.mark_read(session, thread, current_user, max(numbers))
         if before:
             new_from = next((id_ for id_, number, _html in posts
@@ -210,7 +223,7 @@ def _render_thread(group: Group, membership: Membership | None, thread: Thread, 
         if form is None:
             reply_to = _reply_target(thread, membership, request.args.get("reply_to"),
                                      peers)
-            form = _new_post_form(reply_to)
+            form = _new_post_form(discussion.case, reply_to)
         else:
             reply_to = _reply_target(thread, membership, reply_raw, peers)
             form.reply_to.data = str(reply_to.id) if reply_to else ""
@@ -229,6 +242,9 @@ def _render_thread(group: Group, membership: Membership | None, thread: Thread, 
         note_read=service.has_acknowledged_note(session, discussion, current_user),
         key_facts_html=key_facts_html(discussion.case), mod=mod, poll=poll,
         live_after=live_after,
+        tag=tag, tag_filters=deliberation.filters(discussion.case),
+        role=deliberation.role_of(session, discussion, membership)
+        if deliberation.speaks_in_role(thread) else None,
     ), status
 
 
@@ -246,7 +262,7 @@ def reply(group_id: int, thread_id: int):
     found = load_thread(group, membership, thread_id)
     require(policy.may_post_in(current_user, membership, found))
     session = get_session()
-    form = PostForm()
+    form = offer_tags(PostForm(), found.discussion.case)
     last = service.last_page(found)
     if not form.validate_on_submit():
         return _render_thread(group, membership, found, page=last, form=form,
@@ -257,10 +273,13 @@ def reply(group_id: int, thread_id: int):
                               preview_html=render_markdown(form.body.data))
     reply_to = _reply_target(found, membership, form.reply_to.data,
                              sees_peers(found, membership))
+    role = (deliberation.role_of(session, found.discussion, membership)
+            if deliberation.speaks_in_role(found) else None)
     try:
         outcome = service.submit_post(
             session, found, current_user, membership, form.body.data, reply_to=reply_to,
             submission_key=(form.submission_key.data or None),
+            tags=form.tag_rows(found.discussion.case, role),
         )
     except PostRefused as refusal:
         form.body.errors.append(str(refusal))
@@ -286,11 +305,15 @@ def edit_post(group_id: int, post_id: int):
     group, membership = load_group(group_id)
     post = load_post(group, membership, post_id)
     require(policy.may_edit_post(current_user, membership, post))
-    form, preview_html, ready = _compose(EditPostForm, {"body": post.body_md})
+    case = post.thread.discussion.case
+    chosen_lenses, chosen_stakeholders = deliberation.author_tags(get_session(), post)
+    form, preview_html, ready = _compose(EditPostForm, case, {
+        "body": post.body_md, "lenses": chosen_lenses, "stakeholders": chosen_stakeholders})
     if ready:
         was_pending = post.status == PENDING
         try:
-            service.edit_post(get_session(), post, membership, form.body.data)
+            service.edit_post(get_session(), post, membership, form.body.data,
+                              tags=form.tag_rows(case))
         except PostRefused as refusal:
             form.body.errors.append(str(refusal))
         else:
@@ -344,12 +367,13 @@ def new_thread(group_id: int, discussion_id: int):
     discussion = _discussion(group, membership, discussion_id)
     require(policy.may_start_thread(current_user, membership, discussion))
     form, preview_html, ready = _compose(
-        NewThreadForm, {"submission_key": secrets.token_urlsafe(24)})
+        NewThreadForm, discussion.case, {"submission_key": secrets.token_urlsafe(24)})
     if ready:
         try:
             outcome = service.start_thread(
                 get_session(), discussion, current_user, membership, form.title.data,
                 form.body.data, submission_key=form.submission_key.data or None,
+                tags=form.tag_rows(discussion.case),
             )
         except PostRefused as refusal:
             form.body.errors.append(str(refusal))

@@ -9,7 +9,7 @@ per page as a ``UrlPattern``.
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask import url_for
@@ -61,6 +61,7 @@ class PostUrls:
         self.key = UrlPattern("debrief.mark_key", "post_id", **post)
         self.pin = url_for("moderation.pin", group_id=group_id, thread_id=thread_id)
         self.unpin = url_for("moderation.unpin", group_id=group_id, thread_id=thread_id)
+        self.thread = url_for("discussion.thread", group_id=group_id, thread_id=thread_id)
 
 
 @dataclass(slots=True)
@@ -88,6 +89,8 @@ class PostView:
     sees_history: bool
     may_report: bool
     reported: bool
+    tags: list = field(default_factory=list)  # deliberation.service.Tag
+    speaking_as: str | None = None  # the stakeholder role the post was written in
 
 
 def _reply_ref(viewer, membership: Membership | None, post: Post, label_of,
@@ -127,14 +130,19 @@ def moderation_controls(session, viewer, membership: Membership | None, thread,
 
 def post_views(viewer, membership: Membership | None, posts: list[Post], *,
                label_of: Callable[[Post], service.AuthorLabel], sees_peers: bool,
-               may_post: bool, reported: set[int], now: datetime) -> list[PostView]:
-    """One ``PostView`` per post, each decision taken by ``casebook.policy``."""
+               may_post: bool, reported: set[int], now: datetime,
+               tags: dict | None = None) -> list[PostView]:
+    """One ``PostView`` per post, each decision taken by ``casebook.policy``.
+
+    ``tags`` is ``deliberation.service.tags_by_post`` for these posts."""
     moment = formatter_for(viewer)
     history = policy.may_see_edit_history(viewer, membership)
     viewer_id = viewer.id if viewer.is_authenticated else None
     views = []
+    tags = tags or {}
     for post in posts:
         published = post.status == PUBLISHED
+        tagged = tags.get(post.id)
         views.append(PostView(
             post=post,
             label=label_of(post),
@@ -151,6 +159,8 @@ def post_views(viewer, membership: Membership | None, posts: list[Post], *,
             may_report=post.id not in reported and policy.may_report_post(
                 viewer, membership, post),
             reported=post.id in reported,
+            tags=tagged.tags if tagged else [],
+            speaking_as=tagged.speaking_as if tagged else None,
         ))
     return views
 

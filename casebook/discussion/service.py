@@ -6,6 +6,7 @@ in its thread, which fixes its page for good.
 """
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -18,6 +19,7 @@ from sqlalchemy.orm import Session, joinedload
 from casebook.accounts.models import User
 from casebook.cases.models import STAGE_TITLES, STAGES, Case, Prompt
 from casebook.db import utcnow
+from casebook.deliberation import service as deliberation
 from casebook.discussion.models import (
     ALL_OPEN,
     HIDDEN,
@@ -229,11 +231,13 @@ def _publish(session: Session, post: Post, thread: Thread) -> None:
 
 def submit_post(session: Session, thread: Thread, author: User, membership: Membership,
                 body: str, *, reply_to: Post | None = None,
-                submission_key: str | None = None) -> PostOutcome:
+                submission_key: str | None = None,
+                tags: Sequence[tuple[str, str]] = ()) -> PostOutcome:
     """Store a post after screening. Raises PostRefused (nothing stored) on a block.
 
     The caller checks ``policy.may_post_in`` first. A repeated
-    ``submission_key`` returns the post the first submission made.
+    ``submission_key`` returns the post the first submission made. ``tags``
+    (``deliberation.service.new_post_tags``) are stored with the post.
     """
     if submission_key:
         earlier = session.scalar(select(Post).where(Post.submission_key == submission_key))
@@ -256,6 +260,7 @@ def submit_post(session: Session, thread: Thread, author: User, membership: Memb
         moderation_reason=screening.reason or None, author_role=membership.role,
     )
     session.add(post)
+    deliberation.add_tags(session, post, tags)
     try:
         if screening.action == PUBLISH:
             _publish(session, post, thread)
@@ -282,7 +287,8 @@ def submit_post(session: Session, thread: Thread, author: User, membership: Memb
 
 def start_thread(session: Session, discussion: Discussion, author: User,
                  membership: Membership, title: str, body: str, *,
-                 submission_key: str | None = None) -> PostOutcome:
+                 submission_key: str | None = None,
+                 tags: Sequence[tuple[str, str]] = ()) -> PostOutcome:
     """A member's own thread, after the prompts, with its first post.
 
     The first post is screened like any other; when it is refused
@@ -307,7 +313,7 @@ def start_thread(session: Session, discussion: Discussion, author: User,
     session.flush()
     try:
         return submit_post(session, thread, author, membership, body,
-                           submission_key=submission_key)
+                           submission_key=submission_key, tags=tags)
     except PostRefused:
         session.rollback()
         raise
@@ -322,10 +328,16 @@ def approve_post(session: Session, post: Post) -> None:
     post.moderation_reason = None
 
 
-def edit_post(session: Session, post: Post, membership: Membership, body: str) -> None:
-    """Change the text, keeping the old one for moderators. Screened like a new post."""
+def edit_post(session: Session, post: Post, membership: Membership, body: str, *,
+              tags: Sequence[tuple[str, str]] | None = None) -> None:
+    """Change the text, keeping the old one for moderators. Screened like a new post.
+
+    ``tags`` (None leaves them) replace the lens and stakeholder tags the
+    author chose; changing only the tags makes no revision."""
     text = check_length(body)
     if text == post.body_md:
+        if tags is not None and deliberation.replace_author_tags(session, post, tags):
+            session.commit()
         return
     group = session.get(Group, membership.group_id)
     screening = screen(session, group, membership, text)
@@ -334,6 +346,8 @@ def edit_post(session: Session, post: Post, membership: Membership, body: str) -
             f"This group does not allow “{screening.rule.phrase}” in posts. "
             "Please rewrite that part; your text is still in the form."
         )
+    if tags is not None:
+        deliberation.replace_author_tags(session, post, tags)
     session.add(PostRevision(post_id=post.id, body_md=post.body_md,
                              created_at=post.edited_at or post.created_at))
     post.body_md = text

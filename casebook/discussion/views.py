@@ -25,6 +25,7 @@ from casebook.cases.models import STAGE_TITLES, STAGES, Case
 from casebook.cases.service import cases_for_group
 from casebook.db import get_session, utcnow
 from casebook.debrief import service as debrief
+from casebook.deliberation import service as deliberation
 from casebook.discussion import reading, service
 from casebook.discussion.forms import (
     DiscussionForm,
@@ -278,6 +279,11 @@ def view(group_id: int, discussion_id: int):
         debrief=debrief.debrief_for(session, discussion),
         poll=polls.state(session, discussion, current_user, now),
         may_answer_poll=policy.may_answer_poll(current_user, membership, discussion, now),
+        coverage=(deliberation.coverage(session, discussion)
+                  if policy.may_see_coverage(current_user, membership) else None),
+        role=(deliberation.role_of(session, discussion, membership)
+              if by_stage.get(deliberation.ROLE_STAGE) else None),
+        role_stage=deliberation.ROLE_STAGE,
     )
 
 

@@ -16,6 +16,7 @@ from sqlalchemy.orm import joinedload
 from casebook import fragments, policy
 from casebook.cases.models import STAGE_TITLES, Prompt
 from casebook.db import get_session
+from casebook.deliberation import service as deliberation
 from casebook.discussion import presenters, reading
 from casebook.discussion.access import sees_peers
 from casebook.discussion.models import Discussion, Post, Thread
@@ -76,7 +77,8 @@ def _render(viewer, group: Group, membership: Membership | None, thread: Thread,
                     reading.members_by_user(session, group.id, authors))
     views = presenters.post_views(
         viewer, membership, shown, label_of=labels, sees_peers=peers, may_post=may_post,
-        reported=reported, now=now)
+        reported=reported, now=now,
+        tags=deliberation.tags_by_post(session, thread.discussion.case, [p.id for p in shown]))
     mod = presenters.moderation_controls(session, viewer, membership, thread, token)
     article = current_app.jinja_env.get_template("discussion/_post.html").module.post_article
     urls = presenters.PostUrls(group.id, thread.id)

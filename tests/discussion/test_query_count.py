@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from casebook.accounts.models import User
 from casebook.db import utcnow
+from casebook.deliberation.models import LENS, STAKEHOLDER, PostTag
 from casebook.discussion.models import Post, Thread
 from casebook.discussion.service import last_page
 from casebook.groups.models import Group
@@ -12,9 +13,12 @@ from tests.conftest import count_queries, db
 from tests.discussion.conftest import page_text
 from tests.factories import add_member, make_discussion, make_group
 
+VIGILANTES = "online-vigilante-groups"
+
 
 def fill(session, thread: Thread, authors: list[User], count: int) -> None:
-    """``count`` published posts; every fifth replies to one 60 posts back (another page)."""
+    """``count`` published posts; every fifth replies to one 60 posts back (another page);
+    every third is tagged with the rights lens and a stakeholder."""
     start = utcnow() - timedelta(days=1)
     posts = []
     for n in range(1, count + 1):
@@ -24,6 +28,9 @@ def fill(session, thread: Thread, authors: list[User], count: int) -> None:
                     created_at=start + timedelta(seconds=n))
         if n % 5 == 0:
             post.reply_to = posts[max(0, n - 61)]
+        if n % 3 == 0:
+            session.add_all([PostTag(post=post, kind=LENS, key="rights"),
+                             PostTag(post=post, kind=STAKEHOLDER, key=VIGILANTES)])
         posts.append(post)
     session.add_all(posts)
     thread.last_number = count
@@ -71,6 +78,11 @@ def test_thread_discussion_and_activity_pages_cost_a_fixed_number_of_queries(
         big_last = queries(app, client, f"/groups/{ids['big_group']}/threads/{ids['big']}"
                                         f"?page={big_pages}")
         assert small_thread == big_first == big_last, (small_thread, big_first, big_last)
+        tagged = "?tag=lens:rights"
+        small_tagged = queries(app, client, f"/groups/{world.gid}/threads/{ids['small']}{tagged}")
+        big_tagged = queries(app, client,
+                             f"/groups/{ids['big_group']}/threads/{ids['big']}{tagged}")
+        assert small_tagged == big_tagged, (small_tagged, big_tagged)
 
         small_view = queries(app, client,
                              f"/groups/{world.gid}/discussions/{world.discussion.id}")
