@@ -9,6 +9,7 @@ from casebook import policy
 from casebook.db import get_session, utcnow
 from casebook.debrief import service
 from casebook.debrief.forms import DebriefForm
+from casebook.deliberation import service as deliberation
 from casebook.discussion import reading
 from casebook.discussion import service as discussion_service
 from casebook.discussion.models import Post, Thread
@@ -87,6 +88,7 @@ def debrief(group_id: int, discussion_id: int):
         case=discussion.case, record=record, form=form, state=discussion.state(utcnow()),
         figures=service.figures(session, group, discussion) if shows_figures else None,
         poll=_poll_summary(session, discussion) if shows_figures else None,
+        coverage=deliberation.coverage(session, discussion) if shows_figures else None,
         key_posts=key_posts, labels=_labels(group, membership, discussion, key_posts),
         post_url=lambda post: _post_url(group.id, post),
     ), 422 if form is not None and form.errors else 200

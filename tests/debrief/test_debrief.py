@@ -1,6 +1,7 @@
 """The debrief: key contributions marked on the thread page, and the closing
 page a facilitator writes once the discussion has closed and may share."""
 
+import re
 from datetime import timedelta
 
 from casebook.accounts.models import User
@@ -261,3 +262,23 @@ def test_the_debrief_shows_how_views_moved_without_anyones_reasons(app, world, c
     assert "<strong>1</strong> unchanged" in section
     assert f"<title id=\"chart-{first.id}-title\">Before and after: {statement}</title>" in section
     assert "private reason" not in page
+
+
+def test_the_debrief_shows_which_lenses_and_stakeholders_were_argued(app, world, client_for):
+    with db(app) as session:
+        write(session, world.thread.id, world.ann, "From the rights of the accused.",
+              tags=[("lens", "rights"), ("stakeholder", "online-vigilante-groups")])
+        hidden = write(session, world.thread.id, world.ben, "Tagged but hidden.",
+                       tags=[("lens", "care")])
+        moderation.hide(session, session.get(Post, hidden.id),
+                        session.get(User, world.fac.id), "Off topic")
+    close(app, world)
+    save(client_for(world.fac), world, "", shared=True)
+
+    page = page_text(client_for(world.ben).get(debrief_url(world)))
+    section = page.split('id="coverage-heading"')[1].split("</section>")[0]
+    lenses = section.split("<caption>Posts per lens</caption>")[1].split("</table>")[0]
+    assert re.search(r'Rights and duties</th><td data-label="Posts">1<', lenses)
+    # A hidden post argues nothing in the debrief.
+    assert re.search(r'Care</th><td data-label="Posts">0<', lenses)
+    assert "<strong>Not argued:</strong>" in section and "Care" in section
