@@ -10,6 +10,7 @@ from casebook import assets, db, errors, fragments, guards, httpcache, policy, s
 from casebook.config import load_config
 from casebook.extensions import csrf, limiter, login_manager
 from casebook.ids import IdConverter
+from casebook.mail import service as mail
 from casebook.paths import resource_dir
 from casebook.support import load_support
 
@@ -43,6 +44,7 @@ def create_app(config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
     db.init_app(app)
+    mail.init_app(app)
     fragments.init_app(app)
     # Before CSRF: its check reads the form, so odd bodies must be refused first.
     guards.init_app(app)

@@ -13,13 +13,15 @@ from casebook.discussion.models import (
     ThreadRead,
 )
 from casebook.groups.models import Group, JoinRequest, Membership
+from casebook.mail.models import OutboxMessage
 from casebook.moderation.models import ModerationAction, Report, WatchedWord
+from casebook.notifications.models import Notification
 
 metadata = Base.metadata
 
 __all__ = [
     "Case", "CaseTheme", "ContentNoteAck", "Discussion", "DiscussionStage", "Group",
-    "JoinRequest", "Membership", "ModerationAction", "Position", "Post", "PostRevision",
-    "Prompt", "Report", "Thread",
-    "ThreadRead", "User", "WatchedWord", "metadata",
+    "JoinRequest", "Membership", "ModerationAction", "Notification", "OutboxMessage",
+    "Position", "Post", "PostRevision", "Prompt", "Report", "Thread", "ThreadRead", "User",
+    "WatchedWord", "metadata",
 ]

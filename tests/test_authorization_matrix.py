@@ -69,6 +69,16 @@ MATRIX: dict[str, list[Check]] = {
     ],
     "accounts.delete_account": [Check("POST", SIGNED_IN)],
     "accounts.download_data": [Check("POST", SIGNED_IN)],
+    "accounts.forgot_password": [
+        Check("GET", PUBLIC), Check("POST", PUBLIC, data={"email": "someone@example.org"}),
+    ],
+    # Only the emailed link opens these; a made-up token is not found for anyone.
+    "accounts.reset_password": [
+        Check("GET", row(*[404] * 6), {"token": "=made-up"}),
+        Check("POST", row(*[404] * 6), {"token": "=made-up"}),
+    ],
+    "accounts.verify_email": [Check("GET", row(*[404] * 6), {"token": "=made-up"})],
+    "accounts.send_verification": [Check("POST", SIGNED_IN)],
     "groups.my_groups": [Check("GET", SIGNED_IN)],
     "groups.create": [Check("GET", SIGNED_IN), Check("POST", SIGNED_IN)],
     "groups.join_form": [Check("GET", SIGNED_IN), Check("POST", SIGNED_IN)],

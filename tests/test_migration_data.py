@@ -248,6 +248,27 @@ def check_0009(c: Connection) -> None:
     assert not {"ix_posts_thread_status", "ix_posts_thread_author_status"} & names
 
 
+def check_0013(c: Connection) -> None:
+    # Existing accounts start unverified.
+    assert set(column(c, "users", "email_verified_at").values()) == {None}
+
+
+def fill_0013(c: Connection) -> None:
+    users = tables(c)["users"]
+    c.execute(update(users).where(users.c.id == 2).values(email_verified_at=at(80)))
+    put(c, "outbox", {
+        "id": 1, "to_address": "ann@Example.org", "subject": "Reset your password",
+        "body": "Open this link.", "headers": {"List-Unsubscribe": "<https://x/u>"},
+        "status": "sent", "attempts": 1, "last_error": None, "created_at": at(81),
+        "sent_at": at(82),
+    })
+    put(c, "notifications", {
+        "id": 1, "user_id": 3, "kind": "reply", "group_id": 1, "discussion_id": 1,
+        "thread_id": 1, "post_id": 2, "text": "Ann replied to your post.",
+        "created_at": at(83), "read_at": None,
+    })
+
+
 STEPS = [
     Step("0001", fill_0001),
     Step("0002", fill_0002, check_0002),
@@ -258,6 +279,7 @@ STEPS = [
     Step("0007", lambda connection: None, check_0007),
     Step("0008", fill_0008, check_0008),
     Step("0009", lambda connection: None, check_0009),
+    Step("0013", fill_0013, check_0013),
 ]
 
 

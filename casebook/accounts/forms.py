@@ -120,3 +120,27 @@ class DeleteAccountForm(BaseForm):
 
 class SignOutForm(BaseForm):
     """No fields: exists so signing out is a CSRF-protected POST."""
+
+
+class ForgotPasswordForm(BaseForm):
+    email = EmailField(
+        "Email", description="The address you use to sign in.",
+        validators=[DataRequired(message="Enter your email address."),
+                    Length(max=254, message="That email address is too long."), _EMAIL],
+    )
+
+
+class ResetPasswordForm(BaseForm):
+    new_password = PasswordField(
+        "New password", validators=_NEW_PASSWORD,
+        description=f"At least {MIN_PASSWORD_LENGTH} characters.",
+    )
+    confirm = PasswordField(
+        "Repeat new password",
+        validators=[InputRequired(message="Repeat your new password."),
+                    EqualTo("new_password", message="The two passwords do not match.")],
+    )
+
+
+class SendVerificationForm(BaseForm):
+    """No fields: sending another verification email is a CSRF-protected POST."""
