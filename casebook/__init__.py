@@ -69,9 +69,10 @@ def create_app(config: dict | None = None) -> Flask:
     from casebook.groups.views import bp as groups_bp
     from casebook.main.views import bp as main_bp
     from casebook.moderation.views import bp as moderation_bp
+    from casebook.notifications.views import bp as notifications_bp
 
     for blueprint in (main_bp, accounts_bp, cases_bp, groups_bp, discussion_bp,
-                      moderation_bp):
+                      moderation_bp, notifications_bp):
         app.register_blueprint(blueprint)
 
     app.jinja_env.filters.update(localtime=timefmt.localtime, isotime=timefmt.isotime)
@@ -99,7 +100,12 @@ def _load_user(session_id: str):
     user_id, _, version = session_id.partition(":")
     if not user_id.isdigit() or not version.isdigit():
         return None
-    user = db.get_session().scalar(select(User).where(User.id == int(user_id)))
-    if user is None or user.session_version != int(version):
+    from casebook.notifications.service import unread_count_of
+
+    # The badge's count comes with the user, so it costs no query of its own.
+    row = db.get_session().execute(
+        select(User, unread_count_of(User.id)).where(User.id == int(user_id))).first()
+    if row is None or row[0].session_version != int(version):
         return None
+    user, user.unread_notifications = row
     return user

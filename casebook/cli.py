@@ -194,9 +194,19 @@ def deliver_mail() -> None:
         raise SystemExit(1)
 
 
+@click.command("notify-due", help="Tell members of discussions that open or close within "
+                                  "a day; run it from cron (hourly). Warns each once.")
+@with_appcontext
+def notify_due_command() -> None:
+    from casebook.notifications.service import notify_due
+
+    click.echo(f"{notify_due(get_session())} notification(s) made.")
+
+
 def register_commands(app: Flask) -> None:
     for command in (db_group, import_cases, create_admin, seed_demo, backup_command,
-                    restore_command, check_command, worker_command, deliver_mail):
+                    restore_command, check_command, worker_command, deliver_mail,
+                    notify_due_command):
         app.cli.add_command(command)
 
 

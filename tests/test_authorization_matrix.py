@@ -80,6 +80,12 @@ MATRIX: dict[str, list[Check]] = {
     "accounts.verify_email": [Check("GET", row(*[404] * 6), {"token": "=made-up"})],
     "accounts.send_verification": [Check("POST", SIGNED_IN)],
     "groups.my_groups": [Check("GET", SIGNED_IN)],
+    "notifications.index": [Check("GET", SIGNED_IN)],
+    "notifications.read_all": [Check("POST", SIGNED_IN)],
+    # Nobody in the world has a notification yet: an id is anyone's only when it is theirs.
+    "notifications.open_one": [
+        Check("POST", row(LOGIN, 404, 404, 404, 404, 404), {"notification_id": "=1"}),
+    ],
     "groups.create": [Check("GET", SIGNED_IN), Check("POST", SIGNED_IN)],
     "groups.join_form": [Check("GET", SIGNED_IN), Check("POST", SIGNED_IN)],
     "groups.join_link": [

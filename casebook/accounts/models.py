@@ -28,5 +28,8 @@ class User(UserMixin, Base):
     # cleared when the address changes.
     email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
 
+    # Unread notifications, filled in by the user loader for the header badge.
+    unread_notifications = 0
+
     def get_id(self) -> str:
         return f"{self.id}:{self.session_version}"

@@ -116,3 +116,15 @@ def test_the_worker_needs_redis(app):
     result = app.test_cli_runner().invoke(args=["worker"])
     assert result.exit_code != 0
     assert "CASEBOOK_REDIS_URL is not set" in result.output
+
+
+def test_deleting_an_account_deletes_the_mail_to_it(mail_app, smtp):
+    from casebook.accounts import service as accounts
+
+    queue_one(mail_app, "ann@example.org")
+    queue_one(mail_app, "ben@example.org")
+    with mail_app.extensions["casebook.sessionmaker"]() as session:
+        ann = accounts.register(session, email="ann@example.org", display_name="Ann",
+                                password="x" * 12)
+        accounts.erase_account(session, ann)
+    assert [row.to_address for row in outbox(mail_app)] == ["ben@example.org"]
