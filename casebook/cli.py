@@ -203,10 +203,19 @@ def notify_due_command() -> None:
     click.echo(f"{notify_due(get_session())} notification(s) made.")
 
 
+@click.command("send-digests", help="Email each member on a daily digest their unread "
+                                    "notifications of the last day; run it once a day.")
+@with_appcontext
+def send_digests_command() -> None:
+    from casebook.notifications.service import send_digests
+
+    click.echo(f"{send_digests(get_session())} digest email(s) queued.")
+
+
 def register_commands(app: Flask) -> None:
     for command in (db_group, import_cases, create_admin, seed_demo, backup_command,
                     restore_command, check_command, worker_command, deliver_mail,
-                    notify_due_command):
+                    notify_due_command, send_digests_command):
         app.cli.add_command(command)
 
 

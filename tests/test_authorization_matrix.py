@@ -79,6 +79,13 @@ MATRIX: dict[str, list[Check]] = {
     ],
     "accounts.verify_email": [Check("GET", row(*[404] * 6), {"token": "=made-up"})],
     "accounts.send_verification": [Check("POST", SIGNED_IN)],
+    "accounts.change_email_settings": [
+        Check("POST", SIGNED_IN, data={"email_notifications": "off"}),
+    ],
+    "notifications.unsubscribe": [
+        Check("GET", row(*[404] * 6), {"token": "=made-up"}),
+        Check("POST", row(*[404] * 6), {"token": "=made-up"}),
+    ],
     "groups.my_groups": [Check("GET", SIGNED_IN)],
     "notifications.index": [Check("GET", SIGNED_IN)],
     "notifications.read_all": [Check("POST", SIGNED_IN)],
@@ -98,6 +105,7 @@ MATRIX: dict[str, list[Check]] = {
     "groups.deleted_member_posts": [
         Check("POST", FACILITATORS, G, {"deleted_member_posts": "remove"}),
     ],
+    "groups.email_default": [Check("POST", FACILITATORS, G, {"email_default": "off"})],
     "groups.archive": [Check("POST", FACILITATORS, G)],
     "groups.unarchive": [Check("POST", FACILITATORS, G)],
     "groups.delete_group": [

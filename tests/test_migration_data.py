@@ -249,13 +249,17 @@ def check_0009(c: Connection) -> None:
 
 
 def check_0013(c: Connection) -> None:
-    # Existing accounts start unverified.
+    # Existing accounts start unverified, following their groups' email default,
+    # which is a daily digest.
     assert set(column(c, "users", "email_verified_at").values()) == {None}
+    assert set(column(c, "users", "email_notifications").values()) == {None}
+    assert set(column(c, "groups", "email_default").values()) == {"daily"}
 
 
 def fill_0013(c: Connection) -> None:
     users = tables(c)["users"]
-    c.execute(update(users).where(users.c.id == 2).values(email_verified_at=at(80)))
+    c.execute(update(users).where(users.c.id == 2).values(email_verified_at=at(80),
+                                                          email_notifications="off"))
     put(c, "outbox", {
         "id": 1, "to_address": "ann@Example.org", "subject": "Reset your password",
         "body": "Open this link.", "headers": {"List-Unsubscribe": "<https://x/u>"},
@@ -265,7 +269,7 @@ def fill_0013(c: Connection) -> None:
     put(c, "notifications", {
         "id": 1, "user_id": 3, "kind": "reply", "group_id": 1, "discussion_id": 1,
         "thread_id": 1, "post_id": 2, "text": "Ann replied to your post.",
-        "created_at": at(83), "read_at": None,
+        "created_at": at(83), "read_at": None, "emailed_at": at(84),
     })
 
 

@@ -15,9 +15,11 @@ from flask_login import current_user, login_required, login_user, logout_user
 from casebook.accounts import recovery, service
 from casebook.accounts.export import personal_data
 from casebook.accounts.forms import (
+    FOLLOW_GROUPS,
     ChangePasswordForm,
     DeleteAccountForm,
     DisplayNameForm,
+    EmailSettingsForm,
     ForgotPasswordForm,
     RegisterForm,
     ResetPasswordForm,
@@ -37,6 +39,7 @@ from casebook.limits import (
     verification_mail,
 )
 from casebook.mail.service import smtp_configured
+from casebook.notifications import service as notifications
 from casebook.security import safe_next
 from casebook.timefmt import zone_for
 
@@ -117,7 +120,7 @@ def sign_out():
 
 
 def _account_page(password_form=None, delete_form=None, timezone_form=None, name_form=None,
-                  status=200):
+                  email_form=None, status=200):
     return render_template(
         "accounts/account.html",
         name_form=name_form
@@ -126,6 +129,9 @@ def _account_page(password_form=None, delete_form=None, timezone_form=None, name
         delete_form=delete_form or DeleteAccountForm(formdata=None),
         timezone_form=timezone_form
         or TimezoneForm(formdata=None, timezone=current_user.timezone),
+        email_form=email_form or EmailSettingsForm(
+            formdata=None,
+            email_notifications=current_user.email_notifications or FOLLOW_GROUPS),
         smtp_configured=smtp_configured(),
     ), status
 
@@ -172,6 +178,19 @@ def change_timezone():
         flash(f"Times are now shown in {form.timezone.data.replace('_', ' ')}.", "success")
         return redirect(url_for("accounts.account"))
     return _account_page(timezone_form=form, status=422)
+
+
+@bp.route("/email-settings", methods=["POST"])
+@login_required
+def change_email_settings():
+    form = EmailSettingsForm()
+    if form.validate_on_submit():
+        choice = form.email_notifications.data
+        notifications.set_email_setting(get_session(), current_user,
+                                        None if choice == FOLLOW_GROUPS else choice)
+        flash("Your email settings are saved.", "success")
+        return redirect(url_for("accounts.account"))
+    return _account_page(email_form=form, status=422)
 
 
 @bp.route("/password", methods=["POST"])

@@ -14,6 +14,14 @@ STAGE_OPENED, OPENING_SOON, CLOSING_SOON, REPORT = (
     "stage_opened", "opening_soon", "closing_soon", "report",
 )
 
+# How a member is emailed about notifications.
+IMMEDIATELY, DAILY, OFF = "immediately", "daily", "off"
+EMAIL_CHOICES = {
+    IMMEDIATELY: "Immediately: one email for each notification",
+    DAILY: "Once a day: one email with the day's unread notifications",
+    OFF: "Never: notifications only appear here on the site",
+}
+
 
 class Notification(Base):
     __tablename__ = "notifications"
@@ -33,3 +41,5 @@ class Notification(Base):
     text: Mapped[str] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    # When an email (immediate or digest) carried it; never emailed twice.
+    emailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)

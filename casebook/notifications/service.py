@@ -9,7 +9,9 @@ discussions). ``notify_due`` is idempotent.
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from itertools import groupby
 
+from flask import current_app
 from sqlalchemy import ColumnElement, exists, func, select, update
 from sqlalchemy.orm import Session, selectinload
 
@@ -18,9 +20,14 @@ from casebook.accounts.models import User
 from casebook.cases.models import STAGE_TITLES
 from casebook.db import utcnow
 from casebook.discussion.models import PUBLISHED, Discussion, Post, Thread
-from casebook.groups.models import ACTIVE, FACILITATOR, MODERATOR, Membership
+from casebook.groups.models import ACTIVE, FACILITATOR, MODERATOR, Group, Membership
+from casebook.mail import tokens
+from casebook.mail.service import absolute_url, queue
 from casebook.notifications.models import (
     CLOSING_SOON,
+    DAILY,
+    IMMEDIATELY,
+    OFF,
     OPENING_SOON,
     POST_APPROVED,
     POST_HIDDEN,
@@ -37,6 +44,8 @@ PAGE_SIZE = 50
 # How far ahead ``notify-due`` warns that a discussion opens or closes.
 DUE_WINDOW = timedelta(hours=24)
 _TEXT_LENGTH = 500
+UNSUBSCRIBE_MAX_AGE = 60 * 24 * 60 * 60
+_UNSUBSCRIBE = "unsubscribe"
 
 
 def unread_count_of(user_id: ColumnElement) -> ColumnElement:
@@ -47,16 +56,115 @@ def unread_count_of(user_id: ColumnElement) -> ColumnElement:
             .scalar_subquery())
 
 
-def _add(session: Session, user_id: int, kind: str, text: str, *, thread: Thread | None = None,
-         post: Post | None = None, discussion: Discussion | None = None) -> None:
+def _add(session: Session, recipient: User, kind: str, text: str, *,
+         thread: Thread | None = None, post: Post | None = None,
+         discussion: Discussion | None = None) -> None:
     discussion = discussion or (thread.discussion if thread is not None else None)
-    session.add(Notification(
-        user_id=user_id, kind=kind, text=text[:_TEXT_LENGTH],
+    notification = Notification(
+        user_id=recipient.id, kind=kind, text=text[:_TEXT_LENGTH],
         group_id=discussion.group_id if discussion is not None else None,
         discussion_id=discussion.id if discussion is not None else None,
         thread_id=thread.id if thread is not None else None,
         post_id=post.id if post is not None else None,
-    ))
+    )
+    session.add(notification)
+    group = session.get(Group, notification.group_id) if notification.group_id else None
+    if email_setting(recipient, group) == IMMEDIATELY and recipient.email_verified_at:
+        notification.emailed_at = utcnow()
+        _email(session, recipient, [notification], "notification.txt",
+               f"New notification from {current_app.config['SITE_NAME']}")
+
+
+def email_setting(user: User, group: Group | None) -> str:
+    """How ``user`` is emailed about a notification from ``group``: their own
+    choice, else the group's default."""
+    return user.email_notifications or (group.email_default if group else IMMEDIATELY)
+
+
+def target(notification: Notification) -> tuple[str, dict]:
+    """Where a notification leads, as an endpoint and its URL values."""
+    group_id = notification.group_id
+    if notification.kind == REPORT and group_id is not None:
+        return "moderation.queue", {"group_id": group_id}
+    if notification.post_id is not None:
+        return "discussion.permalink", {"group_id": group_id, "post_id": notification.post_id}
+    if notification.thread_id is not None:
+        return "discussion.thread", {"group_id": group_id, "thread_id": notification.thread_id}
+    if notification.discussion_id is not None:
+        return "discussion.view", {"group_id": group_id,
+                                   "discussion_id": notification.discussion_id}
+    return "notifications.index", {}
+
+
+def unsubscribe_token(user: User) -> str:
+    return tokens.make(_UNSUBSCRIBE, {"u": user.id, "e": user.email_key})
+
+
+def user_for_unsubscribe(session: Session, token: str) -> User | None:
+    """The account an unsubscribe link was sent to, or None when it is forged,
+    expired or for an address the account no longer has."""
+    payload = tokens.read(_UNSUBSCRIBE, token, UNSUBSCRIBE_MAX_AGE)
+    if payload is None or not isinstance(payload.get("u"), int):
+        return None
+    user = session.get(User, payload["u"])
+    if user is None or payload.get("e") != user.email_key:
+        return None
+    return user
+
+
+def set_email_setting(session: Session, user: User, choice: str | None) -> None:
+    """``choice`` is one of EMAIL_CHOICES, or None to follow each group's default; commits."""
+    user.email_notifications = choice or None
+    session.commit()
+
+
+def unsubscribe(session: Session, user: User) -> None:
+    set_email_setting(session, user, OFF)
+
+
+def _email(session: Session, user: User, items: list[Notification], template: str,
+           subject: str) -> None:
+    unsubscribe_link = absolute_url("notifications.unsubscribe", token=unsubscribe_token(user))
+    entries = []
+    for notification in items:
+        endpoint, values = target(notification)
+        entries.append((notification.text, absolute_url(endpoint, **values)))
+    queue(session, user.email, subject, template,
+          headers={"List-Unsubscribe": f"<{unsubscribe_link}>",
+                   "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
+          user=user, entries=entries, site=current_app.config["SITE_NAME"],
+          unsubscribe_link=unsubscribe_link,
+          settings_link=absolute_url("accounts.account"),
+          page_link=absolute_url("notifications.index"))
+
+
+def send_digests(session: Session, now: datetime | None = None) -> int:
+    """One email per member on a daily digest with unread notifications from the
+    last day not emailed yet; commits. Running it again sends nothing new. The
+    number of emails."""
+    now = now or utcnow()
+    rows = session.execute(
+        select(Notification, User, Group)
+        .join(User, Notification.user_id == User.id)
+        .outerjoin(Group, Notification.group_id == Group.id)
+        .where(Notification.emailed_at.is_(None), Notification.read_at.is_(None),
+               Notification.created_at > now - timedelta(days=1),
+               Notification.created_at <= now, User.email_verified_at.is_not(None))
+        .order_by(User.id, Notification.created_at, Notification.id))
+    sent = 0
+    site = current_app.config["SITE_NAME"]
+    for _, user_rows in groupby(rows, key=lambda row: row[1].id):
+        user_rows = list(user_rows)
+        user = user_rows[0][1]
+        due = [n for n, _, group in user_rows if email_setting(user, group) == DAILY]
+        if not due:
+            continue
+        for notification in due:
+            notification.emailed_at = now
+        _email(session, user, due, "digest.txt", f"Your {site} notifications")
+        sent += 1
+    session.commit()
+    return sent
 
 
 def _membership(session: Session, group_id: int, user_id: int) -> Membership | None:
@@ -96,7 +204,7 @@ def post_published(session: Session, post: Post) -> None:
     label = author_label(post.author, author_membership, discussion,
                          real_names=policy.may_see_real_names(recipient, membership, discussion),
                          role=post.author_role)
-    _add(session, recipient.id, REPLY, f"{label} replied to your post in {_where(post.thread)}.",
+    _add(session, recipient, REPLY, f"{label} replied to your post in {_where(post.thread)}.",
          thread=post.thread, post=post)
 
 
@@ -117,7 +225,7 @@ def moderated(session: Session, post: Post, kind: str, actor: User, reason: str 
     if not policy.may_view_thread(recipient, membership, post.thread):
         return
     text = _DECISIONS[kind].format(where=_where(post.thread), reason=reason)
-    _add(session, recipient.id, kind, text, thread=post.thread, post=post)
+    _add(session, recipient, kind, text, thread=post.thread, post=post)
 
 
 def _members(session: Session, group_id: int, roles: tuple[str, ...] | None = None):
@@ -138,7 +246,7 @@ def stage_opened(session: Session, discussion: Discussion, stage: str, actor: Us
         if user.id == actor.id or not policy.may_view_discussion(user, membership, discussion,
                                                                   now):
             continue
-        _add(session, user.id, STAGE_OPENED,
+        _add(session, user, STAGE_OPENED,
              f"The stage “{title}” is open in {discussion.title}.", discussion=discussion)
 
 
@@ -148,7 +256,7 @@ def reported(session: Session, post: Post, reporter: User) -> None:
     for membership in _members(session, discussion.group_id, (MODERATOR, FACILITATOR)):
         if membership.user_id == reporter.id:
             continue
-        _add(session, membership.user_id, REPORT,
+        _add(session, membership.user, REPORT,
              f"A post in {_where(post.thread)} was reported; it is in the moderation queue.",
              thread=post.thread, post=post)
 
@@ -172,7 +280,7 @@ def notify_due(session: Session, now: datetime | None = None) -> int:
                 # it, so only they hear that it is about to open.
                 if not policy.may_view_discussion(user, membership, discussion, now):
                     continue
-                _add(session, user.id, kind,
+                _add(session, user, kind,
                      f"{discussion.title} {verb} on {formatter_for(user)(when)[1]}.",
                      discussion=discussion)
                 made += 1

@@ -1,10 +1,11 @@
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from casebook.db import get_session
+from casebook.extensions import csrf
 from casebook.forms import BaseForm
 from casebook.notifications import service
-from casebook.notifications.models import REPORT, Notification
+from casebook.notifications.models import Notification
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 
@@ -14,17 +15,8 @@ class _ActionForm(BaseForm):
 
 
 def target_url(notification: Notification) -> str:
-    group_id = notification.group_id
-    if notification.kind == REPORT and group_id is not None:
-        return url_for("moderation.queue", group_id=group_id)
-    if notification.post_id is not None:
-        return url_for("discussion.permalink", group_id=group_id, post_id=notification.post_id)
-    if notification.thread_id is not None:
-        return url_for("discussion.thread", group_id=group_id, thread_id=notification.thread_id)
-    if notification.discussion_id is not None:
-        return url_for("discussion.view", group_id=group_id,
-                       discussion_id=notification.discussion_id)
-    return url_for("notifications.index")
+    endpoint, values = service.target(notification)
+    return url_for(endpoint, **values)
 
 
 @bp.route("/")
@@ -53,3 +45,22 @@ def read_all():
         if count:
             flash("All notifications are marked as read.", "success")
     return redirect(url_for("notifications.index"))
+
+
+@bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
+@csrf.exempt
+def unsubscribe(token: str):
+    """The link in every notification email. GET asks; POST stops the emails.
+
+    Exempt from CSRF because mail programs send the one-click POST
+    (List-Unsubscribe-Post, RFC 8058) with no form token; the signed, expiring
+    token in the address is what authorises it, and all it can do is stop mail.
+    """
+    session = get_session()
+    user = service.user_for_unsubscribe(session, token)
+    if user is None:
+        return render_template("notifications/unsubscribe_invalid.html"), 404
+    if request.method == "POST":
+        service.unsubscribe(session, user)
+        return render_template("notifications/unsubscribed.html", email=user.email)
+    return render_template("notifications/unsubscribe.html", email=user.email, token=token)

@@ -45,3 +45,34 @@ def test_the_badge_leads_to_the_reply(live, replied, new_page):
     page.reload()
     expect(page.get_by_text("1 unread.")).to_have_count(0)
     assert_accessible_and_fits(page)
+
+
+def test_choosing_email_settings_and_unsubscribing(live, live_app, replied, new_page):
+    from casebook.accounts.service import find_by_email
+    from casebook.notifications.service import unsubscribe_token
+
+    page = signed_in_page(new_page, live, replied)
+    page.goto(live + "/account/")
+    settings = page.get_by_role("group", name="Email me about notifications")
+    expect(settings.get_by_label(re.compile("^As each group suggests"))).to_be_checked()
+    settings.get_by_label(re.compile("^Immediately")).check()
+    page.get_by_role("button", name="Save email settings").click()
+    expect(page.get_by_text("Your email settings are saved.")).to_be_visible()
+    expect(settings.get_by_label(re.compile("^Immediately"))).to_be_checked()
+    assert_accessible_and_fits(page)
+
+    with live_app.app_context():
+        from casebook.db import get_session
+
+        token = unsubscribe_token(find_by_email(get_session(), replied))
+    mail_reader = new_page()
+    mail_reader.goto(f"{live}/notifications/unsubscribe/{token}")
+    expect(mail_reader.get_by_role("heading", level=1, name="Stop notification emails"))\
+        .to_be_visible()
+    assert_accessible_and_fits(mail_reader)
+    mail_reader.get_by_role("button", name="Stop emails").click()
+    expect(mail_reader.get_by_role("heading", level=1, name="Emails stopped")).to_be_visible()
+    assert_accessible_and_fits(mail_reader)
+
+    page.reload()
+    expect(settings.get_by_label(re.compile("^Never"))).to_be_checked()

@@ -1,5 +1,5 @@
 """outgoing mail kept in an outbox until delivered; verified email addresses;
-in-app notifications
+in-app notifications; how each member is emailed about them and each group's default
 
 Revision ID: 0013
 Revises: 0009
@@ -20,6 +20,10 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table('users') as batch:
         batch.add_column(sa.Column('email_verified_at', UTCDateTime(), nullable=True))
+        batch.add_column(sa.Column('email_notifications', sa.String(length=10), nullable=True))
+    with op.batch_alter_table('groups') as batch:
+        batch.add_column(sa.Column('email_default', sa.String(length=10), nullable=False,
+                                   server_default='daily'))
     op.create_table(
         'outbox',
         sa.Column('id', sa.Integer(), nullable=False),
@@ -47,6 +51,7 @@ def upgrade() -> None:
         sa.Column('text', sa.String(length=500), nullable=False),
         sa.Column('created_at', UTCDateTime(), nullable=False),
         sa.Column('read_at', UTCDateTime(), nullable=True),
+        sa.Column('emailed_at', UTCDateTime(), nullable=True),
         sa.ForeignKeyConstraint(['user_id'], ['users.id'], ondelete='CASCADE',
                                 name=op.f('fk_notifications_user_id_users')),
         sa.ForeignKeyConstraint(['group_id'], ['groups.id'], ondelete='CASCADE',
@@ -68,5 +73,8 @@ def downgrade() -> None:
     op.drop_table('notifications')
     op.drop_index('ix_outbox_status', table_name='outbox')
     op.drop_table('outbox')
+    with op.batch_alter_table('groups') as batch:
+        batch.drop_column('email_default')
     with op.batch_alter_table('users') as batch:
+        batch.drop_column('email_notifications')
         batch.drop_column('email_verified_at')
