@@ -29,7 +29,7 @@ class User(UserMixin, Base):
     email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     # "immediately", "daily" or "off" (casebook.notifications.models.EMAIL_CHOICES);
     # None follows each group's default.
-    email_notifications: Mapped[str | None] = mapped_column(String(10), default=None)
+    email_notifications: Mapped[str | None] = mapped_column(String(12), default=None)
 
     # Unread notifications, filled in by the user loader for the header badge.
     unread_notifications = 0

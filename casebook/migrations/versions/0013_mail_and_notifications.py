@@ -20,9 +20,9 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table('users') as batch:
         batch.add_column(sa.Column('email_verified_at', UTCDateTime(), nullable=True))
-        batch.add_column(sa.Column('email_notifications', sa.String(length=10), nullable=True))
+        batch.add_column(sa.Column('email_notifications', sa.String(length=12), nullable=True))
     with op.batch_alter_table('groups') as batch:
-        batch.add_column(sa.Column('email_default', sa.String(length=10), nullable=False,
+        batch.add_column(sa.Column('email_default', sa.String(length=12), nullable=False,
                                    server_default='daily'))
     op.create_table(
         'outbox',
