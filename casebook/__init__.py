@@ -4,12 +4,14 @@ import os
 from pathlib import Path
 
 from flask import Flask
+from sqlalchemy import select
 
 from casebook import assets, db, errors, fragments, guards, httpcache, policy, security, timefmt
 from casebook.config import load_config
 from casebook.extensions import csrf, limiter, login_manager
 from casebook.ids import IdConverter
 from casebook.live import events as live_events
+from casebook.mail import service as mail
 from casebook.paths import resource_dir
 from casebook.search import index as _search_index  # noqa: F401  (keeps posts' search text)
 from casebook.support import load_support
@@ -44,6 +46,7 @@ def create_app(config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
     db.init_app(app)
+    mail.init_app(app)
     fragments.init_app(app)
     live_events.init_app(app)
     # Before CSRF: its check reads the form, so odd bodies must be refused first.
@@ -74,12 +77,13 @@ def create_app(config: dict | None = None) -> Flask:
     from casebook.live.views import bp as live_bp
     from casebook.main.views import bp as main_bp
     from casebook.moderation.views import bp as moderation_bp
+    from casebook.notifications.views import bp as notifications_bp
     from casebook.polls.views import bp as polls_bp
     from casebook.search.views import bp as search_bp
 
     for blueprint in (main_bp, accounts_bp, cases_bp, group_cases_bp, groups_bp,
                       discussion_bp, deliberation_bp, moderation_bp, debrief_bp, search_bp,
-                      polls_bp, live_bp):
+                      polls_bp, live_bp, notifications_bp):
         app.register_blueprint(blueprint)
 
     app.jinja_env.filters.update(localtime=timefmt.localtime, isotime=timefmt.isotime)
@@ -108,7 +112,12 @@ def _load_user(session_id: str):
     user_id, _, version = session_id.partition(":")
     if not user_id.isdigit() or not version.isdigit():
         return None
-    user = db.get_session().get(User, int(user_id))
-    if user is None or user.session_version != int(version):
+    from casebook.notifications.service import unread_count_of
+
+    # The badge's count comes with the user, so it costs no query of its own.
+    row = db.get_session().execute(
+        select(User, unread_count_of(User.id)).where(User.id == int(user_id))).first()
+    if row is None or row[0].session_version != int(version):
         return None
+    user, user.unread_notifications = row
     return user

@@ -14,6 +14,7 @@ from casebook.cases import service as cases
 from casebook.cases.loader import CaseFileError, load_directory
 from casebook.db import get_session
 from casebook.demo import DEMO_PASSWORD
+from casebook.mail import service as mail
 from casebook.ops import backup as backups
 from casebook.ops.check import check as check_database
 
@@ -167,9 +168,54 @@ def check_command() -> None:
     click.echo("No problems found.")
 
 
+@click.command("worker", help="Run the RQ worker that delivers email queued in Redis "
+                             "(needs CASEBOOK_REDIS_URL).")
+@click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
+@with_appcontext
+def worker_command(burst: bool) -> None:
+    if not current_app.config["REDIS_URL"]:
+        raise click.ClickException(
+            "CASEBOOK_REDIS_URL is not set: without Redis, email is sent by the web "
+            "process itself and needs no worker.")
+    from rq import SimpleWorker
+
+    queue = mail.rq_queue(current_app)
+    # SimpleWorker runs each job in this process, inside this app context.
+    SimpleWorker([queue], connection=queue.connection).work(burst=burst)
+
+
+@click.command("deliver-mail", help="Send again every email not sent yet (pending or "
+                                    "failed); for cron where there is no Redis worker.")
+@with_appcontext
+def deliver_mail() -> None:
+    sent, failing = mail.deliver_unsent(current_app._get_current_object())
+    click.echo(f"{sent} sent, {failing} still failing.")
+    if failing:
+        raise SystemExit(1)
+
+
+@click.command("notify-due", help="Tell members of discussions that open or close within "
+                                  "a day; run it from cron (hourly). Warns each once.")
+@with_appcontext
+def notify_due_command() -> None:
+    from casebook.notifications.service import notify_due
+
+    click.echo(f"{notify_due(get_session())} notification(s) made.")
+
+
+@click.command("send-digests", help="Email each member on a daily digest their unread "
+                                    "notifications of the last day; run it once a day.")
+@with_appcontext
+def send_digests_command() -> None:
+    from casebook.notifications.service import send_digests
+
+    click.echo(f"{send_digests(get_session())} digest email(s) queued.")
+
+
 def register_commands(app: Flask) -> None:
     for command in (db_group, import_cases, create_admin, seed_demo, backup_command,
-                    restore_command, check_command):
+                    restore_command, check_command, worker_command, deliver_mail,
+                    notify_due_command, send_digests_command):
         app.cli.add_command(command)
 
 

@@ -76,6 +76,18 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "DATA_DOWNLOAD_RATE_LIMIT": os.environ.get(
             "CASEBOOK_DATA_DOWNLOAD_RATE_LIMIT", "5 per hour"
         ),
+        # Outgoing mail: without a host, messages go to the server log instead.
+        "SMTP_HOST": os.environ.get("CASEBOOK_SMTP_HOST") or None,
+        "SMTP_PORT": int(os.environ.get("CASEBOOK_SMTP_PORT", "") or 587),
+        "SMTP_USERNAME": os.environ.get("CASEBOOK_SMTP_USERNAME") or None,
+        "SMTP_PASSWORD": os.environ.get("CASEBOOK_SMTP_PASSWORD") or None,
+        "SMTP_STARTTLS": _flag("CASEBOOK_SMTP_STARTTLS", default=True),
+        "MAIL_FROM": os.environ.get("CASEBOOK_MAIL_FROM", "Casebook <casebook@localhost>"),
+        # Links in mail sent outside a request (digests, reminders) start with this.
+        "BASE_URL": os.environ.get("CASEBOOK_BASE_URL") or None,
+        "PASSWORD_RESET_RATE_LIMIT": os.environ.get(
+            "CASEBOOK_PASSWORD_RESET_RATE_LIMIT", "5 per minute;20 per hour"
+        ),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": https,

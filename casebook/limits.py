@@ -52,6 +52,17 @@ signin_per_account = limiter.limit(
     error_message="There have been too many attempts to sign in to this account.",
 )
 
+# Each request may send an email to the address given, so it is counted per
+# address and email pair as well as per address (signin_per_address).
+password_reset = limiter.limit(
+    _config("PASSWORD_RESET_RATE_LIMIT"), methods=["POST"], key_func=address_and_email_key,
+    error_message="There have been too many password reset requests for this address.",
+)
+verification_mail = limiter.limit(
+    _config("PASSWORD_RESET_RATE_LIMIT"), methods=["POST"], key_func=member_key,
+    error_message="You have asked for several verification emails in a short time.",
+)
+
 posting = limiter.shared_limit(
     _config("POST_RATE_LIMIT"), scope="posting", key_func=member_key, methods=["POST"],
     deduct_when=_stored,

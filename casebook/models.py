@@ -16,7 +16,9 @@ from casebook.discussion.models import (
 )
 from casebook.groups.models import Group, JoinRequest, Membership
 from casebook.live.models import LiveEvent, ProjectorPost
+from casebook.mail.models import OutboxMessage
 from casebook.moderation.models import ModerationAction, Report, WatchedWord
+from casebook.notifications.models import Notification
 from casebook.polls.models import PollAnswer
 
 metadata = Base.metadata
@@ -24,6 +26,7 @@ metadata = Base.metadata
 __all__ = [
     "Case", "CaseTheme", "ContentNoteAck", "Debrief", "Discussion", "DiscussionStage",
     "Group", "JoinRequest", "KeyContribution", "LiveEvent", "Membership", "ModerationAction",
-    "PollAnswer", "Position", "Post", "PostRevision", "PostTag", "ProjectorPost", "Prompt",
-    "Report", "StakeholderRole", "Thread", "ThreadRead", "User", "WatchedWord", "metadata",
+    "Notification", "OutboxMessage", "PollAnswer", "Position", "Post", "PostRevision",
+    "PostTag", "ProjectorPost", "Prompt", "Report", "StakeholderRole", "Thread", "ThreadRead",
+    "User", "WatchedWord", "metadata",
 ]

@@ -224,3 +224,34 @@ def sign_in(client, email="ann@example.org", password="correct horse 1", **extra
 
 def sign_out(client):
     return post_form(client, "/", "/account/sign-out", {})
+
+
+@pytest.fixture(scope="session")
+def smtp_server():
+    """A local SMTP server for the whole run; use ``smtp`` in tests."""
+    from tests.smtp_server import SmtpServer
+
+    server = SmtpServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def smtp(smtp_server):
+    """The local SMTP server, emptied for this test."""
+    smtp_server.clear()
+    yield smtp_server
+    smtp_server.clear()
+
+
+@pytest.fixture
+def mail_app(database_url, tmp_instance, smtp):
+    """Like ``app``, sending mail through the local SMTP server ``smtp``."""
+    from tests.smtp_server import smtp_config
+
+    app = make_test_app(database_url, **smtp_config(smtp))
+    yield app
+    _empty_database(app.extensions["casebook.engine"])
+    app.extensions["casebook.engine"].dispose()
+    limiter.reset()

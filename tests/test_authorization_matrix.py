@@ -86,9 +86,32 @@ MATRIX: dict[str, list[Check]] = {
     ],
     "accounts.delete_account": [Check("POST", SIGNED_IN)],
     "accounts.download_data": [Check("POST", SIGNED_IN)],
+    "accounts.forgot_password": [
+        Check("GET", PUBLIC), Check("POST", PUBLIC, data={"email": "someone@example.org"}),
+    ],
+    # Only the emailed link opens these; a made-up token is not found for anyone.
+    "accounts.reset_password": [
+        Check("GET", row(*[404] * 6), {"token": "=made-up"}),
+        Check("POST", row(*[404] * 6), {"token": "=made-up"}),
+    ],
+    "accounts.verify_email": [Check("GET", row(*[404] * 6), {"token": "=made-up"})],
+    "accounts.send_verification": [Check("POST", SIGNED_IN)],
+    "accounts.change_email_settings": [
+        Check("POST", SIGNED_IN, data={"email_notifications": "off"}),
+    ],
+    "notifications.unsubscribe": [
+        Check("GET", row(*[404] * 6), {"token": "=made-up"}),
+        Check("POST", row(*[404] * 6), {"token": "=made-up"}),
+    ],
     "groups.my_groups": [Check("GET", SIGNED_IN)],
     # Searches only the visitor's own groups (tests/search/test_visibility.py).
     "search.posts": [Check("GET", SIGNED_IN)],
+    "notifications.index": [Check("GET", SIGNED_IN)],
+    "notifications.read_all": [Check("POST", SIGNED_IN)],
+    # Nobody in the world has a notification yet: an id is anyone's only when it is theirs.
+    "notifications.open_one": [
+        Check("POST", row(LOGIN, 404, 404, 404, 404, 404), {"notification_id": "=1"}),
+    ],
     "groups.create": [Check("GET", SIGNED_IN), Check("POST", SIGNED_IN)],
     "groups.join_form": [Check("GET", SIGNED_IN), Check("POST", SIGNED_IN)],
     "groups.join_link": [
@@ -101,6 +124,7 @@ MATRIX: dict[str, list[Check]] = {
     "groups.deleted_member_posts": [
         Check("POST", FACILITATORS, G, {"deleted_member_posts": "remove"}),
     ],
+    "groups.email_default": [Check("POST", FACILITATORS, G, {"email_default": "off"})],
     "groups.archive": [Check("POST", FACILITATORS, G)],
     "groups.unarchive": [Check("POST", FACILITATORS, G)],
     "groups.delete_group": [

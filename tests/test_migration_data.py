@@ -356,6 +356,31 @@ def fill_0016(c: Connection) -> None:
         {"discussion_id": 1, "membership_id": 2, "stakeholder": "online-vigilante-groups"})
 
 
+def check_0017(c: Connection) -> None:
+    # Existing accounts start unverified, following their groups' email default,
+    # which is a daily digest.
+    assert set(column(c, "users", "email_verified_at").values()) == {None}
+    assert set(column(c, "users", "email_notifications").values()) == {None}
+    assert set(column(c, "groups", "email_default").values()) == {"daily"}
+
+
+def fill_0017(c: Connection) -> None:
+    users = tables(c)["users"]
+    c.execute(update(users).where(users.c.id == 2).values(email_verified_at=at(80),
+                                                          email_notifications="off"))
+    put(c, "outbox", {
+        "id": 1, "to_address": "ann@Example.org", "subject": "Reset your password",
+        "body": "Open this link.", "headers": {"List-Unsubscribe": "<https://x/u>"},
+        "status": "sent", "attempts": 1, "last_error": None, "created_at": at(81),
+        "sent_at": at(82),
+    })
+    put(c, "notifications", {
+        "id": 1, "user_id": 3, "kind": "reply", "group_id": 1, "discussion_id": 1,
+        "thread_id": 1, "post_id": 2, "text": "Ann replied to your post.",
+        "created_at": at(83), "read_at": None, "emailed_at": at(84),
+    })
+
+
 STEPS = [
     Step("0001", fill_0001),
     Step("0002", fill_0002, check_0002),
@@ -373,6 +398,7 @@ STEPS = [
     Step("0014", fill_0014, check_0014),
     Step("0015", lambda connection: None, check_0015),
     Step("0016", fill_0016, check_0016),
+    Step("0017", fill_0017, check_0017),
 ]
 
 

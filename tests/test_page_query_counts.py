@@ -143,3 +143,18 @@ def test_the_projector_costs_the_same_with_one_post_on_screen_or_forty(app, case
 def thread_posts(session, thread_id: int) -> list[Post]:
     return list(session.scalars(select(Post).where(Post.thread_id == thread_id)
                                 .order_by(Post.number)))
+def test_the_notifications_page_and_badge_cost_the_same_however_many(app, cases, client_for):
+    from casebook.notifications.models import Notification
+
+    with db(app) as session:
+        w = seminar(session)
+        session.add(Notification(user_id=w.ann.id, kind="reply", text="One reply."))
+        session.add_all(Notification(user_id=w.ben.id, kind="reply", text=f"Reply {n}.")
+                        for n in range(60))
+        session.commit()
+    few = queries(app, client_for(w.ann), "/notifications/")
+    many = queries(app, client_for(w.ben), "/notifications/")
+    assert few == many <= 3, (few, many)
+    # The badge's count comes with the signed-in user: no query of its own.
+    assert "Notifications (60)" in client_for(w.ben).get("/cases/").get_data(as_text=True)
+    assert queries(app, client_for(w.ben), "/cases/") <= 4

@@ -107,6 +107,9 @@ def personal_data(session: Session, user: User) -> dict[str, Any]:
             "email": user.email, "display_name": user.display_name,
             "timezone": user.timezone, "site_administrator": user.is_admin,
             "created_at": _time(user.created_at),
+            "email_confirmed_at": _time(user.email_verified_at),
+            # None: each group's default.
+            "notification_email": user.email_notifications,
         },
         "memberships": [{
             "group": m.group.name, "kind": m.group.kind_title, "role": m.role,

@@ -3,6 +3,7 @@ from wtforms import (
     EmailField,
     HiddenField,
     PasswordField,
+    RadioField,
     SelectField,
     StringField,
 )
@@ -11,6 +12,7 @@ from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Reg
 
 from casebook.accounts.service import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 from casebook.forms import BaseForm
+from casebook.notifications.models import EMAIL_CHOICES
 from casebook.timefmt import timezone_names
 
 MAX_DISPLAY_NAME_LENGTH = 80
@@ -120,3 +122,42 @@ class DeleteAccountForm(BaseForm):
 
 class SignOutForm(BaseForm):
     """No fields: exists so signing out is a CSRF-protected POST."""
+
+
+class ForgotPasswordForm(BaseForm):
+    email = EmailField(
+        "Email", description="The address you use to sign in.",
+        validators=[DataRequired(message="Enter your email address."),
+                    Length(max=254, message="That email address is too long."), _EMAIL],
+    )
+
+
+class ResetPasswordForm(BaseForm):
+    new_password = PasswordField(
+        "New password", validators=_NEW_PASSWORD,
+        description=f"At least {MIN_PASSWORD_LENGTH} characters.",
+    )
+    confirm = PasswordField(
+        "Repeat new password",
+        validators=[InputRequired(message="Repeat your new password."),
+                    EqualTo("new_password", message="The two passwords do not match.")],
+    )
+
+
+class SendVerificationForm(BaseForm):
+    """No fields: sending another verification email is a CSRF-protected POST."""
+
+
+FOLLOW_GROUPS = "groups"
+
+
+class EmailSettingsForm(BaseForm):
+    email_notifications = RadioField(
+        "Email me about notifications",
+        choices=[SelectChoice(FOLLOW_GROUPS, "As each group suggests (most send one email a day)"),
+                 *(SelectChoice(value, label) for value, label in EMAIL_CHOICES.items())],
+        invalid_choice_message="Choose how often to be emailed.",
+        validators=[InputRequired(message="Choose how often to be emailed.")],
+        description="Replies to your posts, moderators' decisions about them, new stages "
+                    "and reports for moderators. Emails go only to a confirmed address.",
+    )

@@ -24,6 +24,15 @@ class User(UserMixin, Base):
     # IANA zone the pages show times in; times are stored in UTC.
     timezone: Mapped[str] = mapped_column(String(64), default="Europe/London")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # When the owner last followed a verification link sent to ``email``;
+    # cleared when the address changes.
+    email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    # "immediately", "daily" or "off" (casebook.notifications.models.EMAIL_CHOICES);
+    # None follows each group's default.
+    email_notifications: Mapped[str | None] = mapped_column(String(12), default=None)
+
+    # Unread notifications, filled in by the user loader for the header badge.
+    unread_notifications = 0
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_version}"

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session, aliased
 from casebook.accounts.models import User
 from casebook.discussion.models import REMOVED, Discussion, Post, PostRevision, Thread
 from casebook.groups.models import ACTIVE, FACILITATOR, REMOVE_POSTS, Group, Membership
+from casebook.mail.models import OutboxMessage
 from casebook.moderation.models import Report
 
 MIN_PASSWORD_LENGTH = 10
@@ -160,8 +161,9 @@ def erase_account(session: Session, user: User) -> None:
     history are erased and the thread keeps a "Post removed" placeholder (so
     post numbers and permalinks stay put); reports about those posts go too.
     Elsewhere the posts stay, credited to "Deleted member". The database then
-    drops memberships, join requests, read marks and content-note
-    acknowledgements (ON DELETE CASCADE) and clears the author, reporter and
+    drops memberships, join requests, read marks, content-note
+    acknowledgements and notifications (ON DELETE CASCADE); the outbox's mail
+    to the account's address goes too. It clears the author, reporter and
     moderation-log actor and target columns (ON DELETE SET NULL), so the log
     keeps each action without saying whose it was. A group left with no active
     member is deleted with everything in it: nobody could read or run it again.
@@ -190,6 +192,8 @@ def erase_account(session: Session, user: User) -> None:
     )
     session.execute(delete(Group).where(Group.id.in_(abandoned))
                     .execution_options(synchronize_session=False))
+    # Mail to the address, sent or not, names its owner.
+    session.execute(delete(OutboxMessage).where(OutboxMessage.to_address == user.email))
     session.delete(user)
     session.commit()
 

@@ -12,20 +12,34 @@ from flask import (
 )
 from flask_login import current_user, login_required, login_user, logout_user
 
-from casebook.accounts import service
+from casebook.accounts import recovery, service
 from casebook.accounts.export import personal_data
 from casebook.accounts.forms import (
+    FOLLOW_GROUPS,
     ChangePasswordForm,
     DeleteAccountForm,
     DisplayNameForm,
+    EmailSettingsForm,
+    ForgotPasswordForm,
     RegisterForm,
+    ResetPasswordForm,
+    SendVerificationForm,
     SignInForm,
     TimezoneForm,
 )
 from casebook.db import get_session, utcnow
 from casebook.groups import service as groups
 from casebook.groups.access import invitation_in_next
-from casebook.limits import data_download, invite_pages, signin_per_account, signin_per_address
+from casebook.limits import (
+    data_download,
+    invite_pages,
+    password_reset,
+    signin_per_account,
+    signin_per_address,
+    verification_mail,
+)
+from casebook.mail.service import smtp_configured
+from casebook.notifications import service as notifications
 from casebook.security import safe_next
 from casebook.timefmt import zone_for
 
@@ -72,8 +86,10 @@ def register():
                 "An account already uses this email address. Sign in instead."
             )
         else:
+            recovery.send_verification(get_session(), user)
             login_user(user)
-            flash(f"Welcome, {user.display_name}. Your account is ready.", "success")
+            flash(f"Welcome, {user.display_name}. Your account is ready. We have sent a "
+                  "link to your email address to confirm it.", "success")
             return _landing(user, form.next.data)
     return _auth_page("accounts/register.html", form, 422 if form.errors else 200)
 
@@ -104,7 +120,7 @@ def sign_out():
 
 
 def _account_page(password_form=None, delete_form=None, timezone_form=None, name_form=None,
-                  status=200):
+                  email_form=None, status=200):
     return render_template(
         "accounts/account.html",
         name_form=name_form
@@ -113,6 +129,10 @@ def _account_page(password_form=None, delete_form=None, timezone_form=None, name
         delete_form=delete_form or DeleteAccountForm(formdata=None),
         timezone_form=timezone_form
         or TimezoneForm(formdata=None, timezone=current_user.timezone),
+        email_form=email_form or EmailSettingsForm(
+            formdata=None,
+            email_notifications=current_user.email_notifications or FOLLOW_GROUPS),
+        smtp_configured=smtp_configured(),
     ), status
 
 
@@ -160,6 +180,19 @@ def change_timezone():
     return _account_page(timezone_form=form, status=422)
 
 
+@bp.route("/email-settings", methods=["POST"])
+@login_required
+def change_email_settings():
+    form = EmailSettingsForm()
+    if form.validate_on_submit():
+        choice = form.email_notifications.data
+        notifications.set_email_setting(get_session(), current_user,
+                                        None if choice == FOLLOW_GROUPS else choice)
+        flash("Your email settings are saved.", "success")
+        return redirect(url_for("accounts.account"))
+    return _account_page(email_form=form, status=422)
+
+
 @bp.route("/password", methods=["POST"])
 @login_required
 def change_password():
@@ -203,3 +236,56 @@ def delete_account():
             flash("Your account has been deleted.", "info")
             return redirect(url_for("main.home"))
     return _account_page(delete_form=form, status=422)
+
+
+@bp.route("/forgot-password", methods=["GET", "POST"])
+@signin_per_address
+@password_reset
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        recovery.request_reset(get_session(), form.email.data)
+        # The same page whether or not an account has this address.
+        return render_template("accounts/reset_requested.html", email=form.email.data.strip(),
+                               minutes=recovery.RESET_MAX_AGE // 60,
+                               smtp_configured=smtp_configured())
+    return render_template("accounts/forgot_password.html", form=form,
+                           smtp_configured=smtp_configured()), 422 if form.errors else 200
+
+
+@bp.route("/reset-password/<token>", methods=["GET", "POST"])
+@signin_per_address
+def reset_password(token: str):
+    user = recovery.user_for_reset(get_session(), token)
+    if user is None:
+        return render_template("accounts/reset_invalid.html"), 404
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        recovery.reset_password(get_session(), user, form.new_password.data)
+        logout_user()
+        flash("Your password is changed. Sign in with your new password.", "success")
+        return redirect(url_for("accounts.sign_in"))
+    return render_template("accounts/reset_password.html", form=form, token=token,
+                           email=user.email), 422 if form.errors else 200
+
+
+@bp.route("/verification", methods=["POST"])
+@login_required
+@verification_mail
+def send_verification():
+    if SendVerificationForm().validate_on_submit():
+        recovery.send_verification(get_session(), current_user)
+        flash(f"We have sent a confirmation link to {current_user.email}.", "success")
+    return redirect(url_for("accounts.account"))
+
+
+@bp.route("/verify/<token>")
+def verify_email(token: str):
+    """A GET, because it is a link in an email; repeating it changes nothing."""
+    user = recovery.verify(get_session(), token)
+    if user is None:
+        return render_template("accounts/verify_invalid.html"), 404
+    flash(f"Thank you: {user.email} is confirmed.", "success")
+    if current_user.is_authenticated:
+        return redirect(url_for("accounts.account"))
+    return redirect(url_for("accounts.sign_in"))

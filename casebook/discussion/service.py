@@ -47,6 +47,7 @@ from casebook.live.models import STAGE_OPENED
 from casebook.markdown import count_words, render_markdown
 from casebook.moderation import service as moderation
 from casebook.moderation.screening import BLOCK, HOLD, PUBLISH, screen
+from casebook.notifications import service as notifications
 
 THREAD_TITLE_LENGTH = 200
 EXCERPT_LENGTH = 140
@@ -186,6 +187,7 @@ def open_next_stage(session: Session, discussion: Discussion, actor: User) -> st
     moderation.log(session, discussion.group_id, actor, "opened a stage",
                    reason=f"{STAGE_TITLES.get(stage.stage, stage.stage)} in “{discussion.title}”",
                    details={"discussion_id": discussion.id, "stage": stage.stage})
+    notifications.stage_opened(session, discussion, stage.stage, actor)
     session.commit()
     return stage.stage
 
@@ -281,6 +283,8 @@ def submit_post(session: Session, thread: Thread, author: User, membership: Memb
         )
     live.record_post(session, "post_published" if post.status == PUBLISHED else "post_held",
                      post)
+    if post.status == PUBLISHED:
+        notifications.post_published(session, post)
     session.commit()
     return PostOutcome(post, held=screening.action == HOLD)
 

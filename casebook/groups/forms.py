@@ -21,6 +21,7 @@ from casebook.groups.models import (
     ROLES,
 )
 from casebook.groups.service import PREMODERATION_MAX_N
+from casebook.notifications.models import EMAIL_CHOICES
 
 _NAME = [DataRequired(message="Enter a name for the group."),
          Length(max=120, message="Keep the name to 120 characters or fewer.")]
@@ -181,6 +182,16 @@ class DeletedMemberPostsForm(BaseForm):
         validators=[InputRequired(message="Choose what happens to a deleted member's posts.")],
         description="Either way their name, email and pseudonym are erased. Removing "
                     "also erases the text; replies to it stay.",
+    )
+
+
+class EmailDefaultForm(BaseForm):
+    email_default = RadioField(
+        "Email members about their notifications",
+        choices=_choices(EMAIL_CHOICES),
+        invalid_choice_message="Choose how members are emailed.",
+        validators=[InputRequired(message="Choose how members are emailed.")],
+        description="For members who have not chosen for themselves on their account page.",
     )
 
 

@@ -94,6 +94,9 @@ class Group(Base):
     default_post_first: Mapped[bool] = mapped_column(default=False, server_default=false())
     default_post_first_stage: Mapped[str | None] = mapped_column(String(20))
     default_police_prompts: Mapped[bool] = mapped_column(default=True, server_default=true())
+    # How members who chose nothing are emailed about notifications from this group.
+    email_default: Mapped[str] = mapped_column(String(12), default="daily",
+                                               server_default="daily")
     # Set while the group is archived: everyone may read, nobody may change anything.
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

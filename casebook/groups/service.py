@@ -495,6 +495,19 @@ def set_deleted_member_posts(session: Session, group: Group, actor: User, choice
     session.commit()
 
 
+def set_email_default(session: Session, group: Group, actor: User, choice: str) -> None:
+    """How members who chose nothing are emailed about this group's notifications."""
+    from casebook.notifications.models import EMAIL_CHOICES
+
+    if choice not in EMAIL_CHOICES:
+        raise GroupError("Choose how members are emailed.")
+    if choice != group.email_default:
+        moderation.log(session, group.id, actor, "changed email default",
+                       details={"from": group.email_default, "to": choice})
+        group.email_default = choice
+    session.commit()
+
+
 def archive(session: Session, group: Group, actor: User) -> None:
     """Make the group read-only for everyone (see ``policy.is_archived``)."""
     if group.archived:

@@ -28,6 +28,7 @@ from casebook.groups.forms import (
     DecisionForm,
     DeletedMemberPostsForm,
     DeleteGroupForm,
+    EmailDefaultForm,
     ExpiryForm,
     JoinForm,
     RemoveForm,
@@ -242,12 +243,26 @@ def settings(group_id: int):
 
 
 def _settings_page(group: Group, membership: Membership | None, *, form=None,
-                   posts_form=None, status: int = 200):
+                   posts_form=None, email_form=None, status: int = 200):
     form = form or SettingsForm(formdata=None, data=_settings_data(group))
     posts_form = posts_form or DeletedMemberPostsForm(
         formdata=None, deleted_member_posts=group.deleted_member_posts)
+    email_form = email_form or EmailDefaultForm(formdata=None,
+                                                email_default=group.email_default)
     return render_template("groups/settings.html", group=group, membership=membership,
-                           form=form, posts_form=posts_form), status
+                           form=form, posts_form=posts_form, email_form=email_form), status
+
+
+@bp.route("/groups/<id:group_id>/settings/email-default", methods=["POST"])
+def email_default(group_id: int):
+    group, membership = load_group(group_id)
+    require(policy.may_manage_group(current_user, membership))
+    form = EmailDefaultForm()
+    if not form.validate_on_submit():
+        return _settings_page(group, membership, email_form=form, status=422)
+    service.set_email_default(get_session(), group, current_user, form.email_default.data)
+    flash("Saved: how members are emailed about notifications.", "success")
+    return redirect(url_for(".settings", group_id=group.id))
 
 
 @bp.route("/groups/<id:group_id>/settings/deleted-member-posts", methods=["POST"])

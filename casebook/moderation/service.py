@@ -33,6 +33,13 @@ from casebook.moderation.models import (
     WatchedWord,
 )
 from casebook.moderation.screening import _fold, normalise_phrase, watched_words
+from casebook.notifications import service as notifications
+from casebook.notifications.models import (
+    POST_APPROVED,
+    POST_HIDDEN,
+    POST_REJECTED,
+    POST_RESTORED,
+)
 
 MUTE_DURATIONS = {
     "1h": ("1 hour", timedelta(hours=1)),
@@ -144,6 +151,8 @@ def approve(session: Session, post: Post, actor: User) -> None:
     live.record_post(session, "post_published", post)
     log(session, group_id_of(post), actor, "approved post", post=post,
         target_user_id=post.author_id, details={"held": held_for} if held_for else None)
+    notifications.moderated(session, post, POST_APPROVED, actor)
+    notifications.post_published(session, post)
     session.commit()
 
 
@@ -158,6 +167,7 @@ def reject(session: Session, post: Post, actor: User, reason: str) -> None:
     live.record_post(session, "post_rejected", post)
     log(session, group_id_of(post), actor, "rejected post", post=post,
         target_user_id=post.author_id, reason=reason)
+    notifications.moderated(session, post, POST_REJECTED, actor, reason)
     session.commit()
 
 
@@ -180,6 +190,7 @@ def hide(session: Session, post: Post, actor: User, reason: str) -> None:
     log(session, group_id_of(post), actor, "hid post", post=post,
         target_user_id=post.author_id, reason=reason,
         details={"reports_resolved": settled} if settled else None)
+    notifications.moderated(session, post, POST_HIDDEN, actor, reason)
     session.commit()
 
 
@@ -195,6 +206,7 @@ def restore(session: Session, post: Post, actor: User, reason: str = "") -> None
     live.record_post(session, "post_restored", post)
     log(session, group_id_of(post), actor, "restored post", post=post,
         target_user_id=post.author_id, reason=_clean_reason(reason, required=False))
+    notifications.moderated(session, post, POST_RESTORED, actor)
     session.commit()
 
 
@@ -226,6 +238,8 @@ def report(session: Session, post: Post, reporter: User, reason: str, detail: st
                   created_at=utcnow())
     session.add(made)
     try:
+        session.flush()
+        notifications.reported(session, post, reporter)
         session.commit()
     except IntegrityError:
         # The same report sent twice at once: the unique (post, reporter) pair

@@ -59,6 +59,8 @@ def test_the_download_is_a_json_file_of_everything_about_the_member(app, world):
 
     assert data["account"]["email"] == "ann.example@example.org"
     assert data["account"]["display_name"] == "Ann Example"
+    assert data["account"]["email_confirmed_at"] is None
+    assert data["account"]["notification_email"] is None
     assert "password_hash" not in json.dumps(data)
     assert [(m["group"], m["role"], m["pseudonym"]) for m in data["memberships"]] == [
         ("Ethics seminar", "participant", "Participant 3")]
