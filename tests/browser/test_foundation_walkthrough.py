@@ -35,7 +35,7 @@ def test_register_sign_in_and_read_a_case_through_its_content_note(page, live, l
 
     page.get_by_role("link", name="Your account").click()
     expect(page.get_by_role("heading", name="Your account", level=1)).to_be_visible()
-    expect(page.get_by_text("Priya@Example.org")).to_be_visible()
+    expect(page.get_by_text("Priya@Example.org", exact=True)).to_be_visible()
     assert_accessible(page)
     page.get_by_role("button", name="Change password").click()
     expect(page.get_by_text("Enter your current password.", exact=True)).to_be_visible()
