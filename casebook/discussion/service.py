@@ -15,6 +15,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.sql.elements import ColumnElement
 
 from casebook.accounts.models import User
 from casebook.cases.models import STAGE_TITLES, STAGES, Case, Prompt
@@ -439,11 +440,18 @@ def thread_page(session: Session, thread: Thread, viewer: User, *, page: int,
     return ThreadPage(posts=posts, page=page, pages=pages, members=members)
 
 
-def mark_read(session: Session, thread: Thread, user: User, up_to: int) -> int:
-    """Record reading up to post ``up_to``; returns the number read before."""
-    read = session.get(ThreadRead, (user.id, thread.id))
-    before = read.last_read_number if read else 0
-    if read is None or up_to > read.last_read_number:
+def mark_read(session: Session, thread: Thread, user: User, up_to: int,
+              before: int | None = None) -> int:
+    """Record reading up to post ``up_to``; returns the number read before.
+
+    ``before``: the mark as the caller already read it (``read_mark_column``,
+    0 for none), which saves looking it up.
+    """
+    read = None
+    if before is None:
+        read = session.get(ThreadRead, (user.id, thread.id))
+        before = read.last_read_number if read else 0
+    if up_to > before:
         # An upsert, not get-then-add: two tabs of the same member reading the
         # thread at once would otherwise both insert, and one would get a 500.
         insert = (pg_insert if session.get_bind().dialect.name == "postgresql"
@@ -523,6 +531,21 @@ def prompt_neighbours(session: Session, thread: Thread, *, sees_everything: bool
     at = next(i for i, p in enumerate(prompts) if p.thread_id == thread.id)
     return (prompts[at - 1] if at > 0 else None,
             prompts[at + 1] if at + 1 < len(prompts) else None)
+
+
+def read_mark_column(thread_id: ColumnElement, user_id: int) -> ColumnElement:
+    """How far ``user_id`` has read the thread (0 for not at all), as a scalar
+    subquery for a page that folds it into its own query."""
+    return func.coalesce(
+        select(ThreadRead.last_read_number)
+        .where(ThreadRead.user_id == user_id, ThreadRead.thread_id == thread_id)
+        .scalar_subquery(), 0)
+
+
+def note_acknowledged_column(discussion_id: ColumnElement, user_id: int) -> ColumnElement:
+    """``has_acknowledged_note`` as a column, for a page that folds it into its own query."""
+    return exists().where(ContentNoteAck.user_id == user_id,
+                          ContentNoteAck.discussion_id == discussion_id)
 
 
 def has_acknowledged_note(session: Session, discussion: Discussion, user: User) -> bool:
