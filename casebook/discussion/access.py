@@ -6,11 +6,12 @@ decides for all of them and an id the viewer may not see answers 404
 everywhere alike.
 """
 
+import functools
 from dataclasses import dataclass
 
 from flask import abort
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import contains_eager, joinedload
 
 from casebook import policy
@@ -57,18 +58,9 @@ def load_thread_page(group: Group, membership: Membership | None,
     resumes after it, and a post both on the page and in the stream replaces
     itself rather than showing twice.
     """
-    columns = [live.last_id_column(Thread.discussion_id)]
     user_id = current_user.id if current_user.is_authenticated else None
-    if user_id is not None:
-        columns += [service.read_mark_column(Thread.id, user_id),
-                    service.note_acknowledged_column(Thread.discussion_id, user_id)]
-        if membership is not None:
-            columns += polls.state_columns(Thread.discussion_id, Discussion.case_id, user_id)
-    row = get_session().execute(
-        select(Thread, *columns).join(Thread.discussion).where(Thread.id == thread_id)
-        .options(contains_eager(Thread.discussion).joinedload(Discussion.case),
-                 joinedload(Thread.prompt))
-    ).first()
+    statement = _thread_page_statement(user_id is not None, membership is not None)
+    row = get_session().execute(statement, {"thread_id": thread_id, "user_id": user_id}).first()
     if row is None:
         abort(404)
     thread, values = row[0], row[1:]
@@ -76,6 +68,22 @@ def load_thread_page(group: Group, membership: Membership | None,
     if user_id is None:
         return thread, ViewerFacts(values[0], None, False, None)
     return thread, ViewerFacts(values[0], values[1], bool(values[2]), values[3:] or None)
+
+
+@functools.cache
+def _thread_page_statement(signed_in: bool, member: bool):
+    """Built once per kind of viewer: building it costs more than running it."""
+    user_id = bindparam("user_id")
+    columns = [live.last_id_column(Thread.discussion_id)]
+    if signed_in:
+        columns += [service.read_mark_column(Thread.id, user_id),
+                    service.note_acknowledged_column(Thread.discussion_id, user_id)]
+        if member:
+            columns += polls.state_columns(Thread.discussion_id, Discussion.case_id, user_id)
+    return (select(Thread, *columns).join(Thread.discussion)
+            .where(Thread.id == bindparam("thread_id"))
+            .options(contains_eager(Thread.discussion).joinedload(Discussion.case),
+                     joinedload(Thread.prompt)))
 
 
 def sees_peers(thread: Thread, membership: Membership | None) -> bool:

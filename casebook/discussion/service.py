@@ -5,12 +5,13 @@ pre-moderation) before it is stored; a published post gets the next number
 in its thread, which fixes its page for good.
 """
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import and_, exists, func, or_, select, update
+from sqlalchemy import and_, bindparam, exists, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -521,19 +522,17 @@ def prompt_neighbours(session: Session, thread: Thread, *, sees_everything: bool
     """
     if thread.prompt_id is None:
         return None, None
-    query = (select(Thread.id, Prompt.text_md).join(Prompt, Thread.prompt_id == Prompt.id)
-             .where(Thread.discussion_id == thread.discussion_id)
-             .order_by(Thread.position, Thread.id))
-    if thread.discussion.staged and not sees_everything:
-        # A participant is never pointed at a prompt of a stage still to come.
-        query = query.where(released_stage(now or utcnow()))
-    prompts = [PromptLink(*row) for row in session.execute(query)]
+    # A participant is never pointed at a prompt of a stage still to come.
+    released_only = thread.discussion.staged and not sees_everything
+    prompts = [PromptLink(*row) for row in session.execute(
+        _prompts_statement(released_only),
+        {"discussion_id": thread.discussion_id, "now": now or utcnow()})]
     at = next(i for i, p in enumerate(prompts) if p.thread_id == thread.id)
     return (prompts[at - 1] if at > 0 else None,
             prompts[at + 1] if at + 1 < len(prompts) else None)
 
 
-def read_mark_column(thread_id: ColumnElement, user_id: int) -> ColumnElement:
+def read_mark_column(thread_id: ColumnElement, user_id: int | ColumnElement) -> ColumnElement:
     """How far ``user_id`` has read the thread (0 for not at all), as a scalar
     subquery for a page that folds it into its own query."""
     return func.coalesce(
@@ -542,10 +541,22 @@ def read_mark_column(thread_id: ColumnElement, user_id: int) -> ColumnElement:
         .scalar_subquery(), 0)
 
 
-def note_acknowledged_column(discussion_id: ColumnElement, user_id: int) -> ColumnElement:
+def note_acknowledged_column(discussion_id: ColumnElement,
+                             user_id: int | ColumnElement) -> ColumnElement:
     """``has_acknowledged_note`` as a column, for a page that folds it into its own query."""
     return exists().where(ContentNoteAck.user_id == user_id,
                           ContentNoteAck.discussion_id == discussion_id)
+
+
+@functools.cache
+def _prompts_statement(released_only: bool):
+    """Built once per kind: building it costs more than running it."""
+    query = (select(Thread.id, Prompt.text_md).join(Prompt, Thread.prompt_id == Prompt.id)
+             .where(Thread.discussion_id == bindparam("discussion_id"))
+             .order_by(Thread.position, Thread.id))
+    if released_only:
+        query = query.where(released_stage(bindparam("now")))
+    return query
 
 
 def has_acknowledged_note(session: Session, discussion: Discussion, user: User) -> bool:

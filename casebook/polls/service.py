@@ -117,7 +117,7 @@ def state(session: Session, discussion: Discussion, user: User,
 
 
 def state_columns(discussion_id: int | ColumnElement, case_id: int | ColumnElement,
-                  user_id: int) -> list[ColumnElement]:
+                  user_id: int | ColumnElement) -> list[ColumnElement]:
     """What ``state`` asks the database, as columns for a page that folds them
     into its own query; ``state_of`` reads them back."""
     own = and_(PollAnswer.discussion_id == discussion_id, PollAnswer.user_id == user_id)
