@@ -1,10 +1,11 @@
 """Casebook: case-method discussion for seminars on sensitive subjects."""
 
+import functools
 import os
 from pathlib import Path
 
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from casebook import assets, db, errors, fragments, guards, httpcache, policy, security, timefmt
 from casebook.config import load_config
@@ -105,18 +106,22 @@ def _instance_path() -> str | None:
     return os.path.abspath(configured) if configured else None
 
 
+@functools.cache
+def _user_statement():
+    """The signed-in user with the badge's unread count, so the badge costs no query
+    of its own; built once, as building it costs more than running it."""
+    from casebook.accounts.models import User
+    from casebook.notifications.service import unread_count_of
+
+    return select(User, unread_count_of(User.id)).where(User.id == bindparam("user_id"))
+
+
 @login_manager.user_loader
 def _load_user(session_id: str):
-    from casebook.accounts.models import User
-
     user_id, _, version = session_id.partition(":")
     if not user_id.isdigit() or not version.isdigit():
         return None
-    from casebook.notifications.service import unread_count_of
-
-    # The badge's count comes with the user, so it costs no query of its own.
-    row = db.get_session().execute(
-        select(User, unread_count_of(User.id)).where(User.id == int(user_id))).first()
+    row = db.get_session().execute(_user_statement(), {"user_id": int(user_id)}).first()
     if row is None or row[0].session_version != int(version):
         return None
     user, user.unread_notifications = row

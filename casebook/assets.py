@@ -19,7 +19,7 @@ import io
 import secrets
 from pathlib import Path
 
-from flask import Flask, Response, current_app, request, url_for
+from flask import Flask, Response, current_app, has_request_context, request, url_for
 
 GZIP_MIN_SIZE = 1024
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -39,8 +39,18 @@ def init_app(app: Flask) -> None:
             known = hashes[filename] = hashlib.sha256(path.read_bytes()).hexdigest()[:12]
         return known
 
+    urls: dict[tuple[str, str], str] = {}
+
     def static_url(filename: str) -> str:
-        return url_for("static", filename=filename, v=file_hash(filename))
+        # Every page asks for the same few files; building each URL cost more
+        # than the rest of base.html. Kept by script root, as url_for's answer is.
+        if not has_request_context() or app.debug:
+            return url_for("static", filename=filename, v=file_hash(filename))
+        key = (request.script_root, filename)
+        known = urls.get(key)
+        if known is None:
+            known = urls[key] = url_for("static", filename=filename, v=file_hash(filename))
+        return known
 
     app.extensions["casebook.static_hash"] = file_hash
     app.jinja_env.globals["static_url"] = static_url

@@ -6,15 +6,21 @@ decides for all of them and an id the viewer may not see answers 404
 everywhere alike.
 """
 
+import functools
+from dataclasses import dataclass
+
 from flask import abort
 from flask_login import current_user
-from sqlalchemy.orm import joinedload
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import contains_eager, joinedload
 
 from casebook import policy
 from casebook.db import get_session
 from casebook.discussion import service
 from casebook.discussion.models import Discussion, Post, Thread
 from casebook.groups.models import Group, Membership
+from casebook.live import events as live
+from casebook.polls import service as polls
 
 
 def load_thread(group: Group, membership: Membership | None, thread_id: int) -> Thread:
@@ -22,10 +28,62 @@ def load_thread(group: Group, membership: Membership | None, thread_id: int) -> 
     thread = get_session().get(Thread, thread_id, options=[
         joinedload(Thread.discussion).joinedload(Discussion.case), joinedload(Thread.prompt),
     ])
-    if (thread is None or thread.discussion.group_id != group.id
+    if thread is None:
+        abort(404)
+    _check(group, membership, thread)
+    return thread
+
+
+def _check(group: Group, membership: Membership | None, thread: Thread) -> None:
+    if (thread.discussion.group_id != group.id
             or not policy.may_view_thread(current_user, membership, thread)):
         abort(404)
-    return thread
+
+
+@dataclass(frozen=True)
+class ViewerFacts:
+    """What the thread page asks about its viewer, read with the thread."""
+
+    live_after: int  # the discussion's newest live event (``live.last_id``)
+    read_before: int | None  # the viewer's read mark (0 for none); None signed out
+    note_read: bool  # ``service.has_acknowledged_note``
+    poll: tuple | None  # ``polls.state_columns`` values; None for a non-member
+
+
+def load_thread_page(group: Group, membership: Membership | None,
+                     thread_id: int) -> tuple[Thread, ViewerFacts]:
+    """``load_thread`` and the ``ViewerFacts``, in one query: every thread page asks.
+
+    The live id is read with the thread, so before the posts: the stream
+    resumes after it, and a post both on the page and in the stream replaces
+    itself rather than showing twice.
+    """
+    user_id = current_user.id if current_user.is_authenticated else None
+    statement = _thread_page_statement(user_id is not None, membership is not None)
+    row = get_session().execute(statement, {"thread_id": thread_id, "user_id": user_id}).first()
+    if row is None:
+        abort(404)
+    thread, values = row[0], row[1:]
+    _check(group, membership, thread)
+    if user_id is None:
+        return thread, ViewerFacts(values[0], None, False, None)
+    return thread, ViewerFacts(values[0], values[1], bool(values[2]), values[3:] or None)
+
+
+@functools.cache
+def _thread_page_statement(signed_in: bool, member: bool):
+    """Built once per kind of viewer: building it costs more than running it."""
+    user_id = bindparam("user_id")
+    columns = [live.last_id_column(Thread.discussion_id)]
+    if signed_in:
+        columns += [service.read_mark_column(Thread.id, user_id),
+                    service.note_acknowledged_column(Thread.discussion_id, user_id)]
+        if member:
+            columns += polls.state_columns(Thread.discussion_id, Discussion.case_id, user_id)
+    return (select(Thread, *columns).join(Thread.discussion)
+            .where(Thread.id == bindparam("thread_id"))
+            .options(contains_eager(Thread.discussion).joinedload(Discussion.case),
+                     joinedload(Thread.prompt)))
 
 
 def sees_peers(thread: Thread, membership: Membership | None) -> bool:

@@ -22,7 +22,12 @@ from casebook.db import get_session, utcnow
 from casebook.deliberation import service as deliberation
 from casebook.deliberation.forms import offer_tags
 from casebook.discussion import presenters, service
-from casebook.discussion.access import load_post, load_thread, sees_peers
+from casebook.discussion.access import (
+    ViewerFacts,
+    load_post,
+    load_thread_page,
+    sees_peers,
+)
 from casebook.discussion.forms import (
     EditPostForm,
     NewThreadForm,
@@ -47,7 +52,6 @@ from casebook.groups.access import load_group, require
 from casebook.groups.models import Group, Membership
 from casebook.ids import parse_id
 from casebook.limits import posting
-from casebook.live import events as live
 from casebook.markdown import render_markdown
 from casebook.moderation import service as moderation
 from casebook.moderation.screening import premoderation_hold
@@ -176,17 +180,14 @@ def _post_list(group: Group, membership: Membership | None, thread: Thread, *, p
     return value
 
 
-def _render_thread(group: Group, membership: Membership | None, thread: Thread, *,
-                   page: int, form: PostForm | None = None, preview_html: str | None = None,
-                   reply_raw=None, status: int = 200):
+def _render_thread(group: Group, membership: Membership | None, thread: Thread,
+                   facts: ViewerFacts, *, page: int, form: PostForm | None = None,
+                   preview_html: str | None = None, reply_raw=None, status: int = 200):
     session = get_session()
     now = utcnow()
     discussion = thread.discussion
     peers = sees_peers(thread, membership)
     notice = _posting_notice(membership, thread, now)
-    # Read before the posts: the live stream resumes after it, and a post both
-    # on the page and in the stream replaces itself rather than showing twice.
-    live_after = live.last_id(session, discussion.id)
     tag = deliberation.parse_filter(discussion.case, request.args.get("tag"))
     listing = _post_list(group, membership, thread, page=page, peers=peers, notice=notice,
                          now=now, tag=tag)
@@ -204,7 +205,8 @@ def _render_thread(group: Group, membership: Membership | None, thread: Thread, 
     numbers = [number for _id, number, _html in posts if number is not None]
     # A filtered page skips posts, so it says nothing about how far one has read.
     if numbers and current_user.is_authenticated and tag is None:
-        before = service.mark_read(session, thread, current_user, max(numbers))
+        before = service.mark_read(session, thread, current_user, max(numbers),
+                                   facts.read_before)
         if before:
             new_from = next((id_ for id_, number, _html in posts
                              if number is not None and number > before), None)
@@ -218,7 +220,7 @@ def _render_thread(group: Group, membership: Membership | None, thread: Thread, 
     reply_to = None
     poll = None
     if notice is None and policy.may_answer_poll(current_user, membership, discussion, now):
-        poll = polls.state(session, discussion, current_user, now)
+        poll = polls.state_of(facts.poll, discussion, now)
     if notice is None:
         if form is None:
             reply_to = _reply_target(thread, membership, request.args.get("reply_to"),
@@ -239,9 +241,9 @@ def _render_thread(group: Group, membership: Membership | None, thread: Thread, 
         may_post=notice is None, hold=hold,
         previous_prompt=previous_prompt, next_prompt=next_prompt,
         released=policy.thread_is_released(thread, now),
-        note_read=service.has_acknowledged_note(session, discussion, current_user),
+        note_read=facts.note_read,
         key_facts_html=key_facts_html(discussion.case), mod=mod, poll=poll,
-        live_after=live_after,
+        live_after=facts.live_after,
         tag=tag, tag_filters=deliberation.filters(discussion.case),
         role=deliberation.role_of(session, discussion, membership)
         if deliberation.speaks_in_role(thread) else None,
@@ -251,24 +253,24 @@ def _render_thread(group: Group, membership: Membership | None, thread: Thread, 
 @bp.route("/groups/<id:group_id>/threads/<id:thread_id>")
 def thread(group_id: int, thread_id: int):
     group, membership = load_group(group_id)
-    found = load_thread(group, membership, thread_id)
-    return _render_thread(group, membership, found, page=_page_arg())
+    found, facts = load_thread_page(group, membership, thread_id)
+    return _render_thread(group, membership, found, facts, page=_page_arg())
 
 
 @bp.route("/groups/<id:group_id>/threads/<id:thread_id>/posts", methods=["POST"])
 @posting
 def reply(group_id: int, thread_id: int):
     group, membership = load_group(group_id)
-    found = load_thread(group, membership, thread_id)
+    found, facts = load_thread_page(group, membership, thread_id)
     require(policy.may_post_in(current_user, membership, found))
     session = get_session()
     form = offer_tags(PostForm(), found.discussion.case)
     last = service.last_page(found)
     if not form.validate_on_submit():
-        return _render_thread(group, membership, found, page=last, form=form,
+        return _render_thread(group, membership, found, facts, page=last, form=form,
                               reply_raw=form.reply_to.data, status=422)
     if form.preview.data:
-        return _render_thread(group, membership, found, page=last, form=form,
+        return _render_thread(group, membership, found, facts, page=last, form=form,
                               reply_raw=form.reply_to.data,
                               preview_html=render_markdown(form.body.data))
     reply_to = _reply_target(found, membership, form.reply_to.data,
@@ -283,7 +285,7 @@ def reply(group_id: int, thread_id: int):
         )
     except PostRefused as refusal:
         form.body.errors.append(str(refusal))
-        return _render_thread(group, membership, found, page=last, form=form,
+        return _render_thread(group, membership, found, facts, page=last, form=form,
                               reply_raw=form.reply_to.data, status=422)
     if outcome.held:
         flash("Your post is waiting for a moderator's approval.", "info")

@@ -5,16 +5,18 @@ pre-moderation) before it is stored; a published post gets the next number
 in its thread, which fixes its page for good.
 """
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import and_, exists, func, or_, select, update
+from sqlalchemy import and_, bindparam, exists, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.sql.elements import ColumnElement
 
 from casebook.accounts.models import User
 from casebook.cases.models import STAGE_TITLES, STAGES, Case, Prompt
@@ -439,11 +441,18 @@ def thread_page(session: Session, thread: Thread, viewer: User, *, page: int,
     return ThreadPage(posts=posts, page=page, pages=pages, members=members)
 
 
-def mark_read(session: Session, thread: Thread, user: User, up_to: int) -> int:
-    """Record reading up to post ``up_to``; returns the number read before."""
-    read = session.get(ThreadRead, (user.id, thread.id))
-    before = read.last_read_number if read else 0
-    if read is None or up_to > read.last_read_number:
+def mark_read(session: Session, thread: Thread, user: User, up_to: int,
+              before: int | None = None) -> int:
+    """Record reading up to post ``up_to``; returns the number read before.
+
+    ``before``: the mark as the caller already read it (``read_mark_column``,
+    0 for none), which saves looking it up.
+    """
+    read = None
+    if before is None:
+        read = session.get(ThreadRead, (user.id, thread.id))
+        before = read.last_read_number if read else 0
+    if up_to > before:
         # An upsert, not get-then-add: two tabs of the same member reading the
         # thread at once would otherwise both insert, and one would get a 500.
         insert = (pg_insert if session.get_bind().dialect.name == "postgresql"
@@ -513,16 +522,41 @@ def prompt_neighbours(session: Session, thread: Thread, *, sees_everything: bool
     """
     if thread.prompt_id is None:
         return None, None
-    query = (select(Thread.id, Prompt.text_md).join(Prompt, Thread.prompt_id == Prompt.id)
-             .where(Thread.discussion_id == thread.discussion_id)
-             .order_by(Thread.position, Thread.id))
-    if thread.discussion.staged and not sees_everything:
-        # A participant is never pointed at a prompt of a stage still to come.
-        query = query.where(released_stage(now or utcnow()))
-    prompts = [PromptLink(*row) for row in session.execute(query)]
+    # A participant is never pointed at a prompt of a stage still to come.
+    released_only = thread.discussion.staged and not sees_everything
+    prompts = [PromptLink(*row) for row in session.execute(
+        _prompts_statement(released_only),
+        {"discussion_id": thread.discussion_id, "now": now or utcnow()})]
     at = next(i for i, p in enumerate(prompts) if p.thread_id == thread.id)
     return (prompts[at - 1] if at > 0 else None,
             prompts[at + 1] if at + 1 < len(prompts) else None)
+
+
+def read_mark_column(thread_id: ColumnElement, user_id: int | ColumnElement) -> ColumnElement:
+    """How far ``user_id`` has read the thread (0 for not at all), as a scalar
+    subquery for a page that folds it into its own query."""
+    return func.coalesce(
+        select(ThreadRead.last_read_number)
+        .where(ThreadRead.user_id == user_id, ThreadRead.thread_id == thread_id)
+        .scalar_subquery(), 0)
+
+
+def note_acknowledged_column(discussion_id: ColumnElement,
+                             user_id: int | ColumnElement) -> ColumnElement:
+    """``has_acknowledged_note`` as a column, for a page that folds it into its own query."""
+    return exists().where(ContentNoteAck.user_id == user_id,
+                          ContentNoteAck.discussion_id == discussion_id)
+
+
+@functools.cache
+def _prompts_statement(released_only: bool):
+    """Built once per kind: building it costs more than running it."""
+    query = (select(Thread.id, Prompt.text_md).join(Prompt, Thread.prompt_id == Prompt.id)
+             .where(Thread.discussion_id == bindparam("discussion_id"))
+             .order_by(Thread.position, Thread.id))
+    if released_only:
+        query = query.where(released_stage(bindparam("now")))
+    return query
 
 
 def has_acknowledged_note(session: Session, discussion: Discussion, user: User) -> bool:

@@ -4,7 +4,7 @@ from urllib.parse import urlsplit
 
 from flask import abort, current_app, request
 from flask_login import current_user
-from sqlalchemy import and_, select
+from sqlalchemy import and_, bindparam, select
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import RoutingException
 
@@ -18,6 +18,14 @@ from casebook.security import safe_next
 JOIN_LINK_ENDPOINT = "groups.join_link"
 
 
+# Built once: building the statement costs more than running it.
+_GROUP_AND_MEMBERSHIP = (
+    select(Group, Membership).where(Group.id == bindparam("group_id"))
+    .outerjoin(Membership, and_(Membership.group_id == Group.id,
+                                Membership.user_id == bindparam("user_id")))
+)
+
+
 def load_group(group_id: int) -> tuple[Group, Membership | None]:
     """The group and the viewer's membership; 404 for anyone who may not see it.
 
@@ -26,11 +34,8 @@ def load_group(group_id: int) -> tuple[Group, Membership | None]:
     session = get_session()
     if current_user.is_authenticated:
         # One query for both: every group page asks.
-        row = session.execute(
-            select(Group, Membership).where(Group.id == group_id)
-            .outerjoin(Membership, and_(Membership.group_id == Group.id,
-                                        Membership.user_id == current_user.id))
-        ).first()
+        row = session.execute(_GROUP_AND_MEMBERSHIP,
+                              {"group_id": group_id, "user_id": current_user.id}).first()
         group, membership = row if row is not None else (None, None)
     else:
         group, membership = session.get(Group, group_id), None

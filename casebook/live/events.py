@@ -16,6 +16,7 @@ import threading
 from flask import current_app
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from casebook.live.models import LiveEvent
 
@@ -44,8 +45,13 @@ def record_post(session: Session, kind: str, post) -> None:
 
 def last_id(session: Session, discussion_id: int) -> int:
     """The newest event of the discussion: a page rendered now shows everything up to it."""
-    return session.scalar(select(func.coalesce(func.max(LiveEvent.id), 0))
-                          .where(LiveEvent.discussion_id == discussion_id))
+    return session.scalar(select(last_id_column(discussion_id)))
+
+
+def last_id_column(discussion_id: int | ColumnElement) -> ColumnElement:
+    """``last_id`` as a scalar subquery, for a page that folds it into its own query."""
+    return (select(func.coalesce(func.max(LiveEvent.id), 0))
+            .where(LiveEvent.discussion_id == discussion_id).scalar_subquery())
 
 
 def after(session: Session, discussion_id: int, last: int, limit: int = 100) -> list[LiveEvent]:

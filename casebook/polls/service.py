@@ -24,6 +24,7 @@ from datetime import datetime
 from sqlalchemy import and_, case, exists, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased, joinedload
+from sqlalchemy.sql.elements import ColumnElement
 
 from casebook.accounts.models import User
 from casebook.cases.models import Position
@@ -110,15 +111,28 @@ def state(session: Session, discussion: Discussion, user: User,
     now = now or utcnow()
     if not user.is_authenticated:
         return PollState(False, False, False, False, last_stage_open(discussion, now))
-    own = and_(PollAnswer.discussion_id == discussion.id, PollAnswer.user_id == user.id)
-    row = session.execute(select(
-        exists().where(Position.case_id == discussion.case_id, Position.retired.is_(False)),
-        exists().where(Post.author_id == user.id, Post.thread_id.in_(
-            select(Thread.id).where(Thread.discussion_id == discussion.id))),
+    row = session.execute(select(*state_columns(discussion.id, discussion.case_id,
+                                                user.id))).one()
+    return state_of(row, discussion, now)
+
+
+def state_columns(discussion_id: int | ColumnElement, case_id: int | ColumnElement,
+                  user_id: int | ColumnElement) -> list[ColumnElement]:
+    """What ``state`` asks the database, as columns for a page that folds them
+    into its own query; ``state_of`` reads them back."""
+    own = and_(PollAnswer.discussion_id == discussion_id, PollAnswer.user_id == user_id)
+    return [
+        exists().where(Position.case_id == case_id, Position.retired.is_(False)),
+        exists().where(Post.author_id == user_id, Post.thread_id.in_(
+            select(Thread.id).where(Thread.discussion_id == discussion_id))),
         exists().where(own, PollAnswer.phase == BEFORE),
         exists().where(own, PollAnswer.phase == AFTER),
-    )).one()
-    return PollState(*(bool(v) for v in row), last_stage_open(discussion, now))
+    ]
+
+
+def state_of(values, discussion: Discussion, now: datetime) -> PollState:
+    """The ``PollState`` from the four values of ``state_columns``."""
+    return PollState(*(bool(v) for v in values), last_stage_open(discussion, now))
 
 
 def one_line(text: str | None) -> str | None:
