@@ -130,8 +130,10 @@ def response(discussion_id: int, group_id: int, handle: Callable[[list], list[st
                     break
                 yield chunk.replace(placeholder, csrf_token or "")
             mine = in_context(kind)
-            while time.monotonic() - started < lifetime:
-                batches = hub.wait(seq, access_seen, max(0.0, beat - time.monotonic()))
+            end = started + lifetime
+            while time.monotonic() < end:
+                batches = hub.wait(seq, access_seen,
+                                   max(0.0, min(beat, end) - time.monotonic()))
                 if batches is None:
                     # Fell behind what the hub keeps: read the log again, as at the start.
                     seq = hub.next_seq
