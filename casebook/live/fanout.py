@@ -30,6 +30,8 @@ from casebook.moderation.models import Report
 
 # Batches a hub keeps for streams still working through earlier ones.
 KEPT = 64
+# Events per read: a stream far behind reads the rest in the next batches.
+READ_LIMIT = 500
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,8 @@ class Hub:
         # Goes up when the group or a membership of it changes: streams re-check access.
         self.access_changes = 0
         self.streams = 0
+        self.reader = threading.Thread(target=self.run, args=(app.extensions["casebook.live"],),
+                                       daemon=True, name=f"casebook-live-{discussion_id}")
         self._batches: list[Batch] = []
         self._condition = threading.Condition()
 
@@ -95,7 +99,7 @@ class Hub:
     def _read(self) -> Batch | None:
         with self.app.app_context():
             session = get_session()
-            rows = live.after(session, self.discussion_id, self.cursor, limit=500)
+            rows = live.after(session, self.discussion_id, self.cursor, limit=READ_LIMIT)
             if not rows:
                 return None
             events = [Event(r.id, r.kind, r.thread_id, r.post_id, r.detail) for r in rows]
@@ -110,6 +114,8 @@ class Hub:
         return Batch(0, events, frozenset(involved))
 
     def _append(self, batch: Batch | None, access_changed: bool) -> None:
+        if batch is None and not access_changed:
+            return
         with self._condition:
             if batch is not None:
                 batch.seq = self.next_seq
@@ -124,7 +130,8 @@ class Hub:
         while True:
             with _registry_lock:
                 if self.streams == 0:
-                    del _hubs[(id(self.app), self.discussion_id)]
+                    if _hubs.get((id(self.app), self.discussion_id)) is self:
+                        del _hubs[(id(self.app), self.discussion_id)]
                     return
             try:
                 batch = self._read()
@@ -132,7 +139,7 @@ class Hub:
                 self.app.logger.exception("live reader of discussion %s", self.discussion_id)
                 batch = None
             self._append(batch, False)
-            if batch is not None and len(batch.events) == 500:
+            if batch is not None and len(batch.events) == READ_LIMIT:
                 continue
             now = waker.wait(self.keys, seen, 15.0)
             self._append(None, now[1] != seen[1])
@@ -150,15 +157,11 @@ def join(app, discussion_id: int, group_id: int) -> Hub:
     key = (id(app), discussion_id)
     with _registry_lock:
         hub = _hubs.get(key)
-        if hub is None:
+        if hub is None or not hub.reader.is_alive():
             cursor = live.last_id(get_session(), discussion_id)
             hub = _hubs[key] = Hub(app, discussion_id, group_id, cursor)
-            hub.streams = 1
-            waker = app.extensions["casebook.live"]
-            threading.Thread(target=hub.run, args=(waker,), daemon=True,
-                             name=f"casebook-live-{discussion_id}").start()
-        else:
-            hub.streams += 1
+            hub.reader.start()
+        hub.streams += 1
         return hub
 
 
