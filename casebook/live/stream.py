@@ -18,6 +18,7 @@ heartbeat.
 """
 
 import json
+import random
 import time
 from collections.abc import Callable, Hashable, Iterator
 
@@ -122,7 +123,9 @@ def response(discussion_id: int, group_id: int, handle: Callable[[list], list[st
     def body(last: int, seq: int, access_seen: int) -> Iterator[str]:
         yield f"retry: {RETRY_MS}\n\n"
         started = time.monotonic()
-        beat = started + HEARTBEAT_SECONDS
+        # Pages opened together (a lecture hall) would otherwise re-check all at
+        # once every heartbeat and hold up the posts behind them: spread them.
+        beat = started + HEARTBEAT_SECONDS * random.uniform(0.5, 1.0)
         try:
             while True:
                 chunk, last = look(last)
