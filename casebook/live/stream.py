@@ -20,6 +20,7 @@ heartbeat.
 import json
 import random
 import time
+import weakref
 from collections.abc import Callable, Hashable, Iterator
 
 from flask import Response, current_app, request
@@ -163,10 +164,21 @@ def response(discussion_id: int, group_id: int, handle: Callable[[list], list[st
         except _Gone:
             return
 
-    answer = Response(body(last, seq, access_seen), mimetype="text/event-stream")
+    left = []
+
+    def leave() -> None:
+        if not left:
+            left.append(True)
+            fanout.leave(hub)
+
+    messages = body(last, seq, access_seen)
+    # A body dropped unread and never closed (a client that got its answer
+    # and went) must not keep the reader going either.
+    weakref.finalize(messages, leave)
+    answer = Response(messages, mimetype="text/event-stream")
     answer.headers["Cache-Control"] = "no-cache"
     # nginx would otherwise buffer the stream and deliver it late, in lumps.
     answer.headers["X-Accel-Buffering"] = "no"
     # On close, not in the body: a body never started runs no ``finally``.
-    answer.call_on_close(lambda: fanout.leave(hub))
+    answer.call_on_close(leave)
     return answer
