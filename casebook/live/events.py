@@ -8,19 +8,25 @@ or repeated. Wakers only say "look again": Redis pub/sub (one channel per
 discussion) when ``CASEBOOK_REDIS_URL`` is set, so every app server hears every
 commit; otherwise a condition variable in this process, and streams also look
 again every ``POLL_SECONDS`` to see commits made by other processes.
+
+A wake-up names a key: ``discussion_key(id)`` when a discussion's log grew,
+``group_key(id)`` when a group or one of its memberships changed (open streams
+of that group re-check their viewer's access at once rather than at the next
+heartbeat).
 """
 
 import contextlib
 import threading
 
 from flask import current_app
-from sqlalchemy import event, func, select
+from sqlalchemy import event, func, inspect, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
+from casebook.groups.models import Group, Membership
 from casebook.live.models import LiveEvent
 
-_PENDING = "casebook.live.discussions"
+_PENDING = "casebook.live.keys"
 # Without Redis a stream cannot hear another process's commit; it looks again this often.
 POLL_SECONDS = 2.0
 
@@ -31,7 +37,15 @@ def record(session: Session, kind: str, *, group_id: int, discussion_id: int,
     """Log one change for open pages; streams are woken when the transaction commits."""
     session.add(LiveEvent(group_id=group_id, discussion_id=discussion_id, thread_id=thread_id,
                           post_id=post_id, kind=kind, detail=detail))
-    session.info.setdefault(_PENDING, set()).add(discussion_id)
+    session.info.setdefault(_PENDING, set()).add(discussion_key(discussion_id))
+
+
+def discussion_key(discussion_id: int) -> str:
+    return f"d{discussion_id}"
+
+
+def group_key(group_id: int) -> str:
+    return f"g{group_id}"
 
 
 def record_post(session: Session, kind: str, post) -> None:
@@ -61,12 +75,24 @@ def after(session: Session, discussion_id: int, last: int, limit: int = 100) -> 
         .order_by(LiveEvent.id).limit(limit)))
 
 
+@event.listens_for(Session, "after_flush")
+def _note_access_changes(session: Session, _context) -> None:
+    # A new membership changes nobody's open stream (a lecture's joins would
+    # otherwise have every stream re-check hundreds of times); a changed or
+    # removed one, or an archived group, does.
+    for obj in (*session.dirty, *session.deleted):
+        if isinstance(obj, Membership):
+            session.info.setdefault(_PENDING, set()).add(group_key(obj.group_id))
+        elif isinstance(obj, Group) and inspect(obj).attrs.archived_at.history.has_changes():
+            session.info.setdefault(_PENDING, set()).add(group_key(obj.id))
+
+
 @event.listens_for(Session, "after_commit")
 def _wake_after_commit(session: Session) -> None:
-    discussions = session.info.pop(_PENDING, None)
-    if discussions:
+    keys = session.info.pop(_PENDING, None)
+    if keys:
         with contextlib.suppress(RuntimeError):  # no app: nothing is listening
-            current_app.extensions["casebook.live"].publish(discussions)
+            current_app.extensions["casebook.live"].publish(keys)
 
 
 @event.listens_for(Session, "after_rollback")
@@ -81,31 +107,31 @@ class LocalWaker:
 
     def __init__(self):
         self._condition = threading.Condition()
-        self._generations: dict[int, int] = {}
+        self._generations: dict[str, int] = {}
 
-    def generation(self, discussion_id: int) -> int:
-        return self._generations.get(discussion_id, 0)
+    def generations(self, keys) -> tuple[int, ...]:
+        return tuple(self._generations.get(key, 0) for key in keys)
 
-    def wake(self, discussion_ids) -> None:
+    def wake(self, keys) -> None:
         with self._condition:
-            for discussion_id in discussion_ids:
-                self._generations[discussion_id] = self.generation(discussion_id) + 1
+            for key in keys:
+                self._generations[key] = self._generations.get(key, 0) + 1
             self._condition.notify_all()
 
-    def wait(self, discussion_id: int, seen: int, timeout: float) -> int:
-        """Until the discussion's generation moves past ``seen`` or ``timeout``; the new one."""
+    def wait(self, keys, seen: tuple[int, ...], timeout: float) -> tuple[int, ...]:
+        """Until a generation of ``keys`` moves past ``seen`` or ``timeout``; the new ones."""
         if self.poll_seconds is not None:
             timeout = min(timeout, self.poll_seconds)
         with self._condition:
-            self._condition.wait_for(lambda: self.generation(discussion_id) != seen, timeout)
-            return self.generation(discussion_id)
+            self._condition.wait_for(lambda: self.generations(keys) != seen, timeout)
+            return self.generations(keys)
 
-    def publish(self, discussion_ids) -> None:
-        self.wake(discussion_ids)
+    def publish(self, keys) -> None:
+        self.wake(keys)
 
 
 class RedisWaker(LocalWaker):
-    """Publishes each commit on ``<prefix>live:<discussion id>``; one listener
+    """Publishes each commit on ``<prefix>live:<key>``; one listener
     thread per process turns the messages into local wake-ups."""
 
     # A stream still looks again now and then, in case a message was lost
@@ -125,17 +151,17 @@ class RedisWaker(LocalWaker):
         self._listener: threading.Thread | None = None
         self._started = threading.Lock()
 
-    def publish(self, discussion_ids) -> None:
-        for discussion_id in discussion_ids:
+    def publish(self, keys) -> None:
+        for key in keys:
             try:
-                self._redis.publish(f"{self._channel}{discussion_id}", b"")
+                self._redis.publish(f"{self._channel}{key}", b"")
             except self._errors:
                 # Redis away: this process's streams still hear it; others poll.
-                self.wake([discussion_id])
+                self.wake([key])
 
-    def wait(self, discussion_id: int, seen: int, timeout: float) -> int:
+    def wait(self, keys, seen: tuple[int, ...], timeout: float) -> tuple[int, ...]:
         self._start_listener()
-        return super().wait(discussion_id, seen, timeout)
+        return super().wait(keys, seen, timeout)
 
     def _start_listener(self) -> None:
         with self._started:
@@ -153,9 +179,7 @@ class RedisWaker(LocalWaker):
                 pubsub.psubscribe(self._channel + "*")
                 for message in pubsub.listen():
                     name = message.get("channel", b"").decode()
-                    tail = name[len(self._channel):]
-                    if tail.isdigit():
-                        self.wake([int(tail)])
+                    self.wake([name[len(self._channel):]])
             except self._errors:
                 time.sleep(1)
 

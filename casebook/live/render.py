@@ -67,6 +67,19 @@ def posts_for(viewer, group: Group, membership: Membership | None, thread: Threa
             for post_id, (number, html) in cached.items()}
 
 
+def viewer_kind(viewer, group: Group, membership: Membership | None, thread: Thread,
+                now: datetime) -> tuple:
+    """What a thread stream's markup depends on besides the posts and whether
+    the viewer wrote or reported one: viewers of one kind are sent the same text
+    (the same parts as ``posts_for``'s key, less the viewer's own posts and reports)."""
+    return ("thread", thread.id, getattr(viewer, "is_admin", False),
+            getattr(viewer, "timezone", None),
+            membership and (membership.role, membership.status, membership.is_muted(now)),
+            group.archived_at is not None, thread.discussion.state(now),
+            sees_peers(thread, membership), policy.may_post_in(viewer, membership, thread, now),
+            policy.may_see_real_names(viewer, membership, thread.discussion))
+
+
 def _render(viewer, group: Group, membership: Membership | None, thread: Thread,
             shown: list[Post], *, peers: bool, may_post: bool, reported: set[int],
             token: str, now: datetime) -> dict[str, list]:

@@ -14,7 +14,7 @@ from flask import (
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
-from casebook import policy
+from casebook import fragments, policy
 from casebook.db import get_session, utcnow
 from casebook.discussion.access import load_post, load_thread
 from casebook.discussion.views import _discussion
@@ -42,14 +42,20 @@ def thread_stream(group_id: int, thread_id: int):
     token = generate_csrf() if policy.may_moderate(current_user, membership) else None
     discussion_id = thread.discussion_id
 
+    def kind():
+        group, membership = load_group(group_id)
+        thread = load_thread(group, membership, thread_id)
+        return render.viewer_kind(current_user, group, membership, thread, utcnow())
+
     def handle(events):
         group, membership = load_group(group_id)
         thread = load_thread(group, membership, thread_id)
         now = utcnow()
+        # The stream puts each viewer's own token in place of the placeholder.
         posts = render.posts_for(
             current_user, group, membership, thread,
             [e.post_id for e in events if e.kind in POST_KINDS and e.thread_id == thread_id],
-            csrf_token=token, now=now)
+            csrf_token=fragments.csrf_placeholder() if token else None, now=now)
         out = []
         for event in events:
             if event.kind in POST_KINDS and event.post_id in posts:
@@ -63,7 +69,7 @@ def thread_stream(group_id: int, thread_id: int):
                 out.append(stream.message(event.id))
         return out
 
-    return stream.response(discussion_id, handle)
+    return stream.response(discussion_id, group_id, handle, kind, csrf_token=token)
 
 
 @bp.route("/live/groups/<id:group_id>/discussions/<id:discussion_id>")
@@ -72,6 +78,14 @@ def discussion_stream(group_id: int, discussion_id: int):
     group, membership = load_group(group_id)
     _discussion(group, membership, discussion_id)
 
+    def kind():
+        group, membership = load_group(group_id)
+        discussion = _discussion(group, membership, discussion_id)
+        # What decides which stage notices the viewer gets.
+        return ("discussion", getattr(current_user, "is_admin", False),
+                membership and (membership.role, membership.status),
+                group.archived_at is not None, discussion.state(utcnow()))
+
     def handle(events):
         group, membership = load_group(group_id)
         discussion = _discussion(group, membership, discussion_id)
@@ -79,7 +93,7 @@ def discussion_stream(group_id: int, discussion_id: int):
         return [_stage_message(e, membership, discussion, now) if e.kind == STAGE_OPENED
                 else stream.message(e.id) for e in events]
 
-    return stream.response(discussion_id, handle)
+    return stream.response(discussion_id, group_id, handle, kind)
 
 
 # Projector ---------------------------------------------------------------------
@@ -122,6 +136,12 @@ def projector_stream(group_id: int, discussion_id: int):
     _discussion(group, membership, discussion_id)
     require(policy.may_use_projector(current_user, membership))
 
+    def kind():
+        group, membership = load_group(group_id)
+        _discussion(group, membership, discussion_id)
+        require(policy.may_use_projector(current_user, membership))
+        return ("projector",)  # the screen faces the room: the same for every facilitator
+
     def handle(events):
         group, membership = load_group(group_id)
         discussion = _discussion(group, membership, discussion_id)
@@ -133,7 +153,7 @@ def projector_stream(group_id: int, discussion_id: int):
                                   {"html": _screen_html(group, discussion)}))
         return out
 
-    return stream.response(discussion_id, handle)
+    return stream.response(discussion_id, group_id, handle, kind)
 
 
 def _projector_action(group_id: int, post_id: int, allowed, change, done: str):

@@ -19,8 +19,12 @@ def messages(response) -> list[dict]:
     """Each SSE message as {"id", "event", "data"} (event and data None for id-only)."""
     assert response.status_code == 200
     assert response.mimetype == "text/event-stream"
+    return parse(page_text(response))
+
+
+def parse(text: str) -> list[dict]:
     found = []
-    for block in page_text(response).split("\n\n"):
+    for block in text.split("\n\n"):
         fields = dict(line.split(": ", 1) for line in block.splitlines()
                       if ": " in line and not line.startswith(":"))
         if "id" in fields:
