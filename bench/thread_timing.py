@@ -49,7 +49,7 @@ def seed():
     from casebook.cases.service import import_cases
     from casebook.db import make_engine, utcnow
     from casebook.discussion.models import Post, Thread
-    from casebook.discussion.service import acknowledge_note
+    from casebook.discussion.thread_reading import acknowledge_note
     from casebook.markdown import render_markdown
     from tests.factories import seminar
 

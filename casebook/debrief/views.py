@@ -10,7 +10,7 @@ from casebook.db import get_session, utcnow
 from casebook.debrief import service
 from casebook.debrief.forms import DebriefForm
 from casebook.deliberation import service as deliberation
-from casebook.discussion import reading
+from casebook.discussion import reading, thread_reading
 from casebook.discussion import service as discussion_service
 from casebook.discussion.models import Post, Thread
 from casebook.discussion.views import _discussion
@@ -42,13 +42,13 @@ def _poll_summary(session, discussion) -> dict | None:
 
 def _post_url(group_id: int, post: Post) -> str:
     return (url_for("discussion.thread", group_id=group_id, thread_id=post.thread_id,
-                    page=discussion_service.page_of(post)) + f"#post-{post.id}")
+                    page=thread_reading.page_of(post)) + f"#post-{post.id}")
 
 
 def _labels(group, membership, discussion, posts):
     members = reading.members_by_user(get_session(), group.id, [p.author_id for p in posts])
     real_names = policy.may_see_real_names(current_user, membership, discussion)
-    return {post.id: discussion_service.author_label(
+    return {post.id: thread_reading.author_label(
         post.author, members.get(post.author_id), discussion, real_names=real_names,
         role=post.author_role) for post in posts}
 

@@ -7,7 +7,7 @@ from casebook import policy
 from casebook.db import get_session
 from casebook.deliberation import service
 from casebook.deliberation.forms import chosen_roles, roles_form
-from casebook.discussion.service import author_label
+from casebook.discussion.thread_reading import author_label
 from casebook.discussion.views import _discussion
 from casebook.groups.access import load_group, require
 

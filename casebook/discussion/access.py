@@ -16,7 +16,7 @@ from sqlalchemy.orm import contains_eager, joinedload
 
 from casebook import policy
 from casebook.db import get_session
-from casebook.discussion import service
+from casebook.discussion import thread_reading
 from casebook.discussion.models import Discussion, Post, Thread
 from casebook.groups.models import Group, Membership
 from casebook.live import events as live
@@ -46,7 +46,7 @@ class ViewerFacts:
 
     live_after: int  # the discussion's newest live event (``live.last_id``)
     read_before: int | None  # the viewer's read mark (0 for none); None signed out
-    note_read: bool  # ``service.has_acknowledged_note``
+    note_read: bool  # ``thread_reading.has_acknowledged_note``
     poll: tuple | None  # ``polls.state_columns`` values; None for a non-member
 
 
@@ -76,8 +76,8 @@ def _thread_page_statement(signed_in: bool, member: bool):
     user_id = bindparam("user_id")
     columns = [live.last_id_column(Thread.discussion_id)]
     if signed_in:
-        columns += [service.read_mark_column(Thread.id, user_id),
-                    service.note_acknowledged_column(Thread.discussion_id, user_id)]
+        columns += [thread_reading.read_mark_column(Thread.id, user_id),
+                    thread_reading.note_acknowledged_column(Thread.discussion_id, user_id)]
         if member:
             columns += polls.state_columns(Thread.discussion_id, Discussion.case_id, user_id)
     return (select(Thread, *columns).join(Thread.discussion)
@@ -90,7 +90,7 @@ def sees_peers(thread: Thread, membership: Membership | None) -> bool:
     """Post-first: asks the database whether the viewer answered only when it matters."""
     if policy.may_see_peer_posts(current_user, membership, thread, has_answered=False):
         return True
-    answered = service.has_answered(get_session(), thread, current_user)
+    answered = thread_reading.has_answered(get_session(), thread, current_user)
     return policy.may_see_peer_posts(current_user, membership, thread, answered)
 
 

@@ -41,7 +41,7 @@ from casebook.discussion.models import (
 )
 from casebook.discussion.participation import headings, participation
 from casebook.discussion.reading import members_by_user
-from casebook.discussion.service import author_label
+from casebook.discussion.thread_reading import author_label
 from casebook.groups.models import Group, Membership
 from casebook.moderation import service as moderation
 from casebook.polls import export as poll_export

@@ -21,7 +21,7 @@ from casebook.cases.service import key_facts_html
 from casebook.db import get_session, utcnow
 from casebook.deliberation import service as deliberation
 from casebook.deliberation.forms import offer_tags
-from casebook.discussion import presenters, service
+from casebook.discussion import presenters, service, thread_reading
 from casebook.discussion.access import (
     ViewerFacts,
     load_post,
@@ -123,7 +123,7 @@ def _post_list(group: Group, membership: Membership | None, thread: Thread, *, p
     """
     session = get_session()
     viewer = current_user._get_current_object()
-    pages = service.last_page(thread)
+    pages = thread_reading.last_page(thread)
     page = min(max(page, 1), pages)
     discussion = thread.discussion
     everything = policy.sees_everything(viewer, membership)
@@ -142,7 +142,7 @@ def _post_list(group: Group, membership: Membership | None, thread: Thread, *, p
     if cached is not None:
         return cached
     if tag is None:
-        listing = service.thread_page(session, thread, viewer, page=page,
+        listing = thread_reading.thread_page(session, thread, viewer, page=page,
                                       include_unpublished_of_others=everything)
     else:
         listing = deliberation.tagged_page(session, thread, viewer, tag, page=page,
@@ -174,7 +174,7 @@ def _post_list(group: Group, membership: Membership | None, thread: Thread, *, p
         "posts": [[v.post.id, v.post.number, str(article(v, urls, mod))]
                   for v in views[:len(posts)]],
         "pinned": str(article(views[-1], urls, mod, "pinned-")) if pinned else None,
-        "answers": None if peers else service.published_count(session, thread),
+        "answers": None if peers else thread_reading.published_count(session, thread),
     }
     fragments.put(key, value)
     return value
@@ -205,7 +205,7 @@ def _render_thread(group: Group, membership: Membership | None, thread: Thread,
     numbers = [number for _id, number, _html in posts if number is not None]
     # A filtered page skips posts, so it says nothing about how far one has read.
     if numbers and current_user.is_authenticated and tag is None:
-        before = service.mark_read(session, thread, current_user, max(numbers),
+        before = thread_reading.mark_read(session, thread, current_user, max(numbers),
                                    facts.read_before)
         if before:
             new_from = next((id_ for id_, number, _html in posts
@@ -214,7 +214,7 @@ def _render_thread(group: Group, membership: Membership | None, thread: Thread,
     hold = None
     if notice is None:
         hold = premoderation_hold(session, group, membership)
-    previous_prompt, next_prompt = service.prompt_neighbours(
+    previous_prompt, next_prompt = thread_reading.prompt_neighbours(
         session, thread, sees_everything=policy.sees_everything(current_user, membership),
         now=now)
     reply_to = None
@@ -265,7 +265,7 @@ def reply(group_id: int, thread_id: int):
     require(policy.may_post_in(current_user, membership, found))
     session = get_session()
     form = offer_tags(PostForm(), found.discussion.case)
-    last = service.last_page(found)
+    last = thread_reading.last_page(found)
     if not form.validate_on_submit():
         return _render_thread(group, membership, found, facts, page=last, form=form,
                               reply_raw=form.reply_to.data, status=422)
@@ -357,7 +357,7 @@ def history(group_id: int, post_id: int):
     return render_template(
         "discussion/history.html", group=group, membership=membership, post=post,
         thread=post.thread, discussion=post.thread.discussion,
-        revisions=service.revisions(get_session(), post), label_of=labels,
+        revisions=thread_reading.revisions(get_session(), post), label_of=labels,
     )
 
 

@@ -16,7 +16,7 @@ from flask import url_for
 
 from casebook import policy
 from casebook.debrief import service as debrief
-from casebook.discussion import service
+from casebook.discussion import service, thread_reading
 from casebook.discussion.models import HIDDEN, PUBLISHED, REMOVED, Post
 from casebook.groups.models import Membership
 from casebook.live.projector import on_screen
@@ -69,7 +69,7 @@ class ReplyRef:
     """The "In reply to" line: whom, and what of their post the viewer may read."""
 
     post: Post
-    label: service.AuthorLabel
+    label: thread_reading.AuthorLabel
     shows: str  # "quote", "removed", "hidden" or "not-shown"
     quote: str
 
@@ -77,7 +77,7 @@ class ReplyRef:
 @dataclass(slots=True)
 class PostView:
     post: Post
-    label: service.AuthorLabel
+    label: thread_reading.AuthorLabel
     own: bool
     created: tuple[str, str]  # (ISO time, local time in the viewer's zone)
     edited: tuple[str, str] | None
@@ -129,7 +129,7 @@ def moderation_controls(session, viewer, membership: Membership | None, thread,
 
 
 def post_views(viewer, membership: Membership | None, posts: list[Post], *,
-               label_of: Callable[[Post], service.AuthorLabel], sees_peers: bool,
+               label_of: Callable[[Post], thread_reading.AuthorLabel], sees_peers: bool,
                may_post: bool, reported: set[int], now: datetime,
                tags: dict | None = None) -> list[PostView]:
     """One ``PostView`` per post, each decision taken by ``casebook.policy``.

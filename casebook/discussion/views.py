@@ -26,7 +26,7 @@ from casebook.cases.service import cases_for_group
 from casebook.db import get_session, utcnow
 from casebook.debrief import service as debrief
 from casebook.deliberation import service as deliberation
-from casebook.discussion import reading, service
+from casebook.discussion import reading, service, thread_reading
 from casebook.discussion.forms import (
     DiscussionForm,
     DiscussionSettingsForm,
@@ -96,16 +96,16 @@ class Labels:
         self.discussion = discussion
         self.members = dict(members)
         self.real_names = policy.may_see_real_names(current_user, membership, discussion)
-        self._labels: dict[tuple, service.AuthorLabel] = {}
+        self._labels: dict[tuple, thread_reading.AuthorLabel] = {}
 
-    def __call__(self, post: Post) -> service.AuthorLabel:
+    def __call__(self, post: Post) -> thread_reading.AuthorLabel:
         known = self._labels.get((post.author_id, post.author_role))
         if known is not None:
             return known
         if post.author_id is not None and post.author_id not in self.members:
             self.members.update(reading.members_by_user(
                 get_session(), self.discussion.group_id, [post.author_id]))
-        label = service.author_label(post.author, self.members.get(post.author_id),
+        label = thread_reading.author_label(post.author, self.members.get(post.author_id),
                                      self.discussion, real_names=self.real_names,
                                      role=post.author_role)
         # A page names the same few authors many times.
@@ -115,7 +115,7 @@ class Labels:
 
 def _post_url(group_id: int, post: Post) -> str:
     return (url_for(".thread", group_id=group_id, thread_id=post.thread_id,
-                    page=service.page_of(post)) + f"#post-{post.id}")
+                    page=thread_reading.page_of(post)) + f"#post-{post.id}")
 
 
 # Creating and changing a discussion ------------------------------------------
@@ -255,7 +255,7 @@ def view(group_id: int, discussion_id: int):
             member_threads.append(thread)
         elif sees_everything or policy.thread_is_released(thread, now):
             by_stage.setdefault(thread.prompt.stage, []).append(thread)
-    answered = service.answered_threads(session, discussion, current_user)
+    answered = thread_reading.answered_threads(session, discussion, current_user)
     stages = service.stage_statuses(discussion, now)
     closed = {s.stage for s in stages if not s.open}
     sections = [Section(stage, STAGE_TITLES.get(stage, stage), threads,
@@ -267,7 +267,7 @@ def view(group_id: int, discussion_id: int):
         state=discussion.state(now), sections=sections,
         stages=stages, next_stage=service.next_stage(discussion, now) if stages else None,
         member_threads=member_threads, member_threads_title=MEMBER_THREADS,
-        counts=service.thread_counts(session, discussion),
+        counts=thread_reading.thread_counts(session, discussion),
         unread=reading.unread_by_thread(
             session, discussion, current_user, sees_everything=sees_everything, now=now),
         answered=answered, tracks_progress=policy.is_member(current_user, membership),
@@ -317,7 +317,7 @@ def case(group_id: int, discussion_id: int):
     return render_template(
         "discussion/case.html", group=group, membership=membership, discussion=discussion,
         case=discussion.case,
-        note_read=service.has_acknowledged_note(get_session(), discussion, current_user),
+        note_read=thread_reading.has_acknowledged_note(get_session(), discussion, current_user),
     )
 
 
@@ -327,7 +327,7 @@ def acknowledge_note(group_id: int, discussion_id: int):
     group, membership = load_group(group_id)
     discussion = _discussion(group, membership, discussion_id)
     # CSRFProtect has checked the token before this runs.
-    service.acknowledge_note(get_session(), discussion, current_user)
+    thread_reading.acknowledge_note(get_session(), discussion, current_user)
     return redirect(safe_next(request.form.get("next")) or url_for(
         ".case", group_id=group.id, discussion_id=discussion.id))
 
@@ -351,12 +351,12 @@ def activity(group_id: int):
                                sees_everything=sees_everything)
     real_names = {}
 
-    def label_of(post: Post) -> service.AuthorLabel:
+    def label_of(post: Post) -> thread_reading.AuthorLabel:
         discussion = post.thread.discussion
         if discussion.id not in real_names:
             real_names[discussion.id] = policy.may_see_real_names(
                 current_user, membership, discussion)
-        return service.author_label(post.author, listing.members.get(post.author_id),
+        return thread_reading.author_label(post.author, listing.members.get(post.author_id),
                                     discussion, real_names=real_names[discussion.id],
                                     role=post.author_role)
 

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from casebook.cases.models import Position
-from casebook.discussion import reading, service
+from casebook.discussion import reading, thread_reading
 from casebook.discussion.models import PUBLISHED, Discussion, Post, Thread
 from casebook.groups.models import Group
 from casebook.live import events as live
@@ -33,7 +33,7 @@ class LivePrompt:
 @dataclass
 class ScreenPost:
     post: Post
-    label: service.AuthorLabel
+    label: thread_reading.AuthorLabel
 
 
 @dataclass
@@ -67,7 +67,7 @@ def live_threads(session: Session, discussion: Discussion, now: datetime) -> lis
 
 def screen(session: Session, group: Group, discussion: Discussion, now: datetime) -> Screen:
     """Everything the projector shows now, in a fixed number of queries."""
-    counts = service.thread_counts(session, discussion)
+    counts = thread_reading.thread_counts(session, discussion)
     prompts = [LivePrompt(t, counts.get(t.id, 0))
                for t in live_threads(session, discussion, now)]
     posts = list(session.scalars(
@@ -76,7 +76,7 @@ def screen(session: Session, group: Group, discussion: Discussion, now: datetime
         .options(joinedload(Post.author)).order_by(ProjectorPost.shown_at, Post.id)))
     members = reading.members_by_user(session, group.id, (p.author_id for p in posts))
     return Screen(prompts=prompts, posts=[
-        ScreenPost(p, service.author_label(p.author, members.get(p.author_id), discussion,
+        ScreenPost(p, thread_reading.author_label(p.author, members.get(p.author_id), discussion,
                                            real_names=False, role=p.author_role))
         for p in posts], polls=_revealed_polls(session, discussion),
         poll_phase=discussion.projector_poll)

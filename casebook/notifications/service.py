@@ -192,7 +192,7 @@ def post_published(session: Session, post: Post) -> None:
     parent = post.reply_to
     if parent is None or parent.author_id is None or parent.author_id == post.author_id:
         return
-    from casebook.discussion.service import author_label
+    from casebook.discussion.thread_reading import author_label
 
     discussion = post.thread.discussion
     recipient = session.get(User, parent.author_id)

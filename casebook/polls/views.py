@@ -13,7 +13,7 @@ from casebook.db import get_session, utcnow
 from casebook.discussion import export
 from casebook.discussion.export_views import _download, _export_target
 from casebook.discussion.reading import members_by_user
-from casebook.discussion.service import author_label
+from casebook.discussion.thread_reading import author_label
 from casebook.discussion.views import _discussion
 from casebook.groups.access import load_group, require
 from casebook.limits import exports

@@ -4,6 +4,7 @@ from flask_login import current_user, login_required
 from casebook import policy
 from casebook.db import get_session
 from casebook.discussion import service as discussions
+from casebook.discussion import thread_reading
 from casebook.discussion.models import Post
 from casebook.groups.service import my_groups
 from casebook.ids import parse_page
@@ -34,10 +35,10 @@ def posts():
                                 if policy.sees_everything(current_user, m)},
             page=parse_page(request.args.get("page")))
 
-    def label_of(post: Post) -> discussions.AuthorLabel:
+    def label_of(post: Post) -> thread_reading.AuthorLabel:
         discussion = post.thread.discussion
         membership = by_group[discussion.group_id]
-        return discussions.author_label(
+        return thread_reading.author_label(
             post.author, results.members.get((discussion.group_id, post.author_id)),
             discussion, real_names=policy.may_see_real_names(current_user, membership, discussion),
             role=post.author_role)

@@ -6,6 +6,7 @@ import pytest
 
 from casebook.accounts.models import User
 from casebook.discussion import service as discussions
+from casebook.discussion import thread_reading
 from casebook.discussion.models import Post
 from casebook.groups.service import membership_of
 from casebook.moderation import service as moderation
@@ -28,7 +29,7 @@ def world(app, cases):
         moderation.hide(session, hidden, mod, "Names a real person")
         bens = post(session, thread, ben, "Ben's private thoughts.")
         moderation.report(session, bens, ann, "off-topic", "Not about the case")
-        discussions.acknowledge_note(session, thread.discussion, ann)
+        thread_reading.acknowledge_note(session, thread.discussion, ann)
         post(session, session.merge(w.other_thread), session.get(User, w.out.id),
              "Oscar's words in another group.")
         w.first_id, w.hidden_id, w.bens_id = first.id, hidden.id, bens.id

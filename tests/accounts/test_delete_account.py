@@ -5,6 +5,7 @@ from sqlalchemy import func, select
 
 from casebook.accounts.models import User
 from casebook.discussion import service as discussions
+from casebook.discussion import thread_reading
 from casebook.discussion.models import (
     ContentNoteAck,
     Post,
@@ -162,8 +163,8 @@ def world(app, cases):
         moderation.hide(session, hidden, mod, "Names a real person")
         bens = post(session, thread, ben, "Ben replies to Ann.", reply_to=first)
         moderation.report(session, bens, ann, "off-topic", "Ann's report detail")
-        discussions.acknowledge_note(session, thread.discussion, ann)
-        discussions.mark_read(session, thread, ann, 3)
+        thread_reading.acknowledge_note(session, thread.discussion, ann)
+        thread_reading.mark_read(session, thread, ann, 3)
         second = session.get(Group, w.other_group.id)
         groups.add_member(session, second, ann)
         elsewhere = post(session, session.merge(w.other_thread), ann, "Ann in the other group.")

@@ -7,7 +7,7 @@ from casebook.accounts.models import User
 from casebook.cases.models import Case
 from casebook.cases.service import key_facts_html
 from casebook.discussion.models import ContentNoteAck, Discussion, Thread
-from casebook.discussion.service import has_acknowledged_note
+from casebook.discussion.thread_reading import has_acknowledged_note
 from tests.conftest import ANY_PAGE, count_queries, db, post_form
 from tests.discussion.conftest import page_text, reply, thread_url, write
 from tests.factories import add_member, make_user

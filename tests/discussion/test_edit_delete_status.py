@@ -2,8 +2,15 @@
 
 import re
 
-from casebook.discussion.models import HIDDEN, PENDING, REJECTED, REMOVED, Post, PostRevision
-from casebook.discussion.service import POSTS_PER_PAGE
+from casebook.discussion.models import (
+    HIDDEN,
+    PENDING,
+    POSTS_PER_PAGE,
+    REJECTED,
+    REMOVED,
+    Post,
+    PostRevision,
+)
 from tests.conftest import db, post_form
 from tests.discussion.conftest import page_text, thread_url, write
 

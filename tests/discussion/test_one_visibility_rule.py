@@ -10,7 +10,7 @@ from sqlalchemy import select
 from casebook import policy
 from casebook.accounts.models import User
 from casebook.db import utcnow
-from casebook.discussion import reading, service
+from casebook.discussion import reading, service, thread_reading
 from casebook.discussion.models import (
     HIDDEN,
     PENDING,
@@ -195,7 +195,7 @@ def test_the_list_query_and_the_policy_agree_on_every_post(app, world, viewer):
             reading.visible_to(user, sees_everything=everything, now=utcnow()))))
         decided = set()
         for post in session.scalars(in_group):
-            answered = service.has_answered(session, post.thread, user)
+            answered = thread_reading.has_answered(session, post.thread, user)
             peers = policy.may_see_peer_posts(user, membership, post.thread, answered)
             if policy.may_see_post(user, membership, post, sees_peers=peers):
                 decided.add(post.id)

@@ -6,7 +6,7 @@ from casebook.accounts.models import User
 from casebook.db import utcnow
 from casebook.deliberation.models import LENS, STAKEHOLDER, PostTag
 from casebook.discussion.models import Post, Thread
-from casebook.discussion.service import last_page
+from casebook.discussion.thread_reading import last_page
 from casebook.groups.models import Group
 from casebook.markdown import render_markdown
 from tests.conftest import count_queries, db

@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from casebook.accounts.models import User
 from casebook.discussion.models import Thread, ThreadRead
-from casebook.discussion.service import mark_read
+from casebook.discussion.thread_reading import mark_read
 from tests.conftest import db
 from tests.factories import post, seminar
 

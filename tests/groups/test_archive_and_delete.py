@@ -5,6 +5,7 @@ from sqlalchemy import func, select
 
 from casebook.accounts.models import User
 from casebook.discussion import service as discussions
+from casebook.discussion import thread_reading
 from casebook.discussion.models import (
     ContentNoteAck,
     Discussion,
@@ -272,8 +273,8 @@ def full_group(app, world):
             moderation.report(session, mine, reporter, "off-topic")
             moderation.add_word(session, group, owner, f"secret {gid}", "hold")
             moderation.lock(session, thread, owner)
-            discussions.acknowledge_note(session, thread.discussion, reporter)
-            discussions.mark_read(session, thread, reporter, 1)
+            thread_reading.acknowledge_note(session, thread.discussion, reporter)
+            thread_reading.mark_read(session, thread, reporter, 1)
             group.requires_approval = True
             session.commit()
             groups.join(session, group, make_user(session, f"Waiting {gid}"))

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from casebook import policy
 from casebook.accounts.models import User
-from casebook.discussion import service
+from casebook.discussion import thread_reading
 from casebook.discussion.models import PUBLISHED, Discussion, Post, Thread
 from casebook.groups.service import membership_of
 from casebook.search.service import search_posts
@@ -41,7 +41,7 @@ def test_search_finds_what_the_policy_shows_and_nothing_else(app, world, viewer)
                     .where(Discussion.group_id == world.gid))
         shown = set()
         for post in session.scalars(in_group):
-            answered = service.has_answered(session, post.thread, user)
+            answered = thread_reading.has_answered(session, post.thread, user)
             peers = policy.may_see_peer_posts(user, membership, post.thread, answered)
             if (post.status == PUBLISHED
                     and policy.may_see_post(user, membership, post, sees_peers=peers)
