@@ -36,11 +36,12 @@ def post(session, thread, user, body: str, **kwargs):
     return discussions.submit_post(session, thread, user, membership, body, **kwargs).post
 
 
-def seminar(session) -> SimpleNamespace:
+def seminar(session, **discussion_options) -> SimpleNamespace:
     """An open discussion in a group run by Fay (``fac``), with Mo its moderator
     (``mod``) and two participants, Ann and Ben; Oscar (``out``) runs another
     group with its own discussion; Ada (``admin``) is a site administrator.
-    Needs the case library imported (the ``cases`` fixture)."""
+    ``discussion_options`` set up the first discussion (``slug``, ``release``,
+    ``post_first``...). Needs the case library imported (the ``cases`` fixture)."""
     fac = make_user(session, "Fay Facilitator")
     mod = make_user(session, "Mo Moderator")
     ann = make_user(session, "Ann Example")
@@ -51,7 +52,7 @@ def seminar(session) -> SimpleNamespace:
     add_member(session, group, mod, MODERATOR)
     add_member(session, group, ann)
     add_member(session, group, ben)
-    discussion = make_discussion(session, group, fac)
+    discussion = make_discussion(session, group, fac, **discussion_options)
     other_group = make_group(session, out, name="Other seminar")
     other_discussion = make_discussion(session, other_group, out)
     return SimpleNamespace(

@@ -13,7 +13,8 @@ from urllib.parse import urldefrag
 import pytest
 from werkzeug.serving import make_server
 
-from tests.conftest import _empty_database, make_test_app
+from tests import factories
+from tests.conftest import _empty_database, db, make_test_app
 
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -76,6 +77,19 @@ def live_cases(live_app, live):
 
     with live_app.app_context():
         import_cases(get_session(), load_directory(CASES_DIR))
+
+
+@pytest.fixture
+def seminar(live_app, live_cases):
+    """The shared seminar (``tests.factories.seminar``) in the live server's database.
+
+    A module whose discussion needs other settings, or posts written before the
+    walk starts, overrides this with its own fixture around ``factories.seminar``:
+    what one session built stays usable after it closes, but cannot be written
+    through another.
+    """
+    with db(live_app) as session:
+        return factories.seminar(session)
 
 
 def watch(page, origin: str) -> None:

@@ -7,10 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from casebook.db import get_session
-from casebook.groups.models import Group
 from tests.browser.conftest import assert_accessible_and_fits, signed_in_page
-from tests.factories import add_member, make_discussion, make_group, make_user
 
 pytestmark = pytest.mark.browser
 
@@ -18,25 +15,10 @@ FIRST_PROMPT = re.compile(r"^What exactly did DS Andy Nash claim")
 STAKEHOLDER_PROMPT = re.compile(r"^Who gains and who loses when a suspect is exposed")
 
 
-@pytest.fixture
-def seminar(live_app, live_cases):
-    with live_app.app_context():
-        session = get_session()
-        fac = make_user(session, "Fay Facilitator")
-        ann = make_user(session, "Ann Example")
-        ben = make_user(session, "Ben Other")
-        group = make_group(session, fac, name="Ethics seminar")
-        add_member(session, group, ann)
-        add_member(session, group, ben)
-        discussion = make_discussion(session, group, fac)
-        gid = session.get(Group, group.id).id
-        return {"url": f"/groups/{gid}/discussions/{discussion.id}", "fac": fac.email,
-                "ann": ann.email}
-
-
 def test_tags_coverage_and_stakeholder_roles(live, seminar, new_page):
-    ann = signed_in_page(new_page, live, seminar["ann"], width=390)
-    ann.goto(live + seminar["url"])
+    discussion_url = f"{live}/groups/{seminar.gid}/discussions/{seminar.discussion.id}"
+    ann = signed_in_page(new_page, live, seminar.ann.email, width=390)
+    ann.goto(discussion_url)
     ann.get_by_role("link", name=FIRST_PROMPT).click()
     ann.get_by_label("Your post").fill("He claimed offenders fear the groups more than police.")
     tags = ann.get_by_role("group", name="Tag this post")
@@ -60,8 +42,8 @@ def test_tags_coverage_and_stakeholder_roles(live, seminar, new_page):
     expect(ann.get_by_text("He claimed offenders fear the groups")).to_be_visible()
     assert_accessible_and_fits(ann)
 
-    fac = signed_in_page(new_page, live, seminar["fac"])
-    fac.goto(live + seminar["url"])
+    fac = signed_in_page(new_page, live, seminar.fac.email)
+    fac.goto(discussion_url)
     coverage = fac.get_by_role("region", name="Coverage")
     expect(coverage.get_by_text(re.compile(r"^Not yet argued: Consequences, Justice"))) \
         .to_be_visible()
@@ -78,7 +60,7 @@ def test_tags_coverage_and_stakeholder_roles(live, seminar, new_page):
     assert role != "No role"
     assert_accessible_and_fits(fac)
 
-    ann.goto(live + seminar["url"])
+    ann.goto(discussion_url)
     expect(ann.get_by_role("heading", name=f"Your role: {role}")).to_be_visible()
     ann.get_by_role("link", name=STAKEHOLDER_PROMPT).click()
     expect(ann.get_by_role("heading", name=f"Your role: {role}")).to_be_visible()
@@ -88,7 +70,7 @@ def test_tags_coverage_and_stakeholder_roles(live, seminar, new_page):
     expect(ann.locator("article.post").first.get_by_text(f"Speaking as {role}")).to_be_visible()
     assert_accessible_and_fits(ann)
 
-    fac.goto(live + seminar["url"])
+    fac.goto(discussion_url)
     roles = fac.get_by_role("table", name="Roles voiced in the stakeholders stage")
     expect(roles.get_by_role("row", name=re.compile(rf"^{re.escape(role)} 1 1"))) \
         .to_be_visible()

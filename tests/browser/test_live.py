@@ -6,11 +6,10 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from casebook.db import get_session
 from casebook.discussion.models import STAGED
-from casebook.groups.models import Group
+from tests import factories
 from tests.browser.conftest import assert_accessible, signed_in_page
-from tests.factories import add_member, make_discussion, make_group, make_user
+from tests.conftest import db
 
 pytestmark = pytest.mark.browser
 
@@ -20,18 +19,9 @@ FIRST_PROMPT = re.compile(r"^What exactly did")
 
 @pytest.fixture
 def seminar(live_app, live_cases):
-    with live_app.app_context():
-        session = get_session()
-        fac = make_user(session, "Fay Facilitator")
-        ann = make_user(session, "Ann Example")
-        ben = make_user(session, "Ben Other")
-        group = make_group(session, fac, name="Ethics seminar")
-        add_member(session, group, ann)
-        add_member(session, group, ben)
-        discussion = make_discussion(session, session.get(Group, group.id), fac,
-                                     slug="undercover-simon", release=STAGED, post_first=True)
-        return {"gid": group.id, "did": discussion.id, "thread": discussion.threads[0].id,
-                "fac": fac.email, "ann": ann.email, "ben": ben.email}
+    with db(live_app) as session:
+        return factories.seminar(session, slug="undercover-simon", release=STAGED,
+                                 post_first=True)
 
 
 def unreloaded(page):
@@ -51,10 +41,10 @@ def write(page, text: str) -> None:
 
 def test_posts_hidden_posts_and_stages_arrive_live_and_post_first_holds(
         live, seminar, new_page):
-    thread_url = f"{live}/groups/{seminar['gid']}/threads/{seminar['thread']}"
-    fac = signed_in_page(new_page, live, seminar["fac"])
-    ann = signed_in_page(new_page, live, seminar["ann"])
-    ben = signed_in_page(new_page, live, seminar["ben"])
+    thread_url = f"{live}/groups/{seminar.gid}/threads/{seminar.thread.id}"
+    fac = signed_in_page(new_page, live, seminar.fac.email)
+    ann = signed_in_page(new_page, live, seminar.ann.email)
+    ben = signed_in_page(new_page, live, seminar.ben.email)
     for page in (fac, ann, ben):
         page.goto(thread_url)
         unreloaded(page)
@@ -87,7 +77,7 @@ def test_posts_hidden_posts_and_stages_arrive_live_and_post_first_holds(
     expect(ben.get_by_text("This post was hidden by a moderator.")).to_be_visible()
     still_unreloaded(ben)
 
-    fac.goto(f"{live}/groups/{seminar['gid']}/discussions/{seminar['did']}")
+    fac.goto(f"{live}/groups/{seminar.gid}/discussions/{seminar.discussion.id}")
     fac.get_by_role("button", name="Open the next stage: Stakeholders").click()
     expect(fac.get_by_text("“Stakeholders” is open")).to_be_visible()
     notice = ann.get_by_text(re.compile("^Stage “Stakeholders” is now open. Go to"))
@@ -100,13 +90,13 @@ def test_posts_hidden_posts_and_stages_arrive_live_and_post_first_holds(
 
 def test_facilitator_puts_a_post_on_the_projector_and_the_room_sees_it_live(
         live, seminar, new_page):
-    thread_url = f"{live}/groups/{seminar['gid']}/threads/{seminar['thread']}"
-    ann = signed_in_page(new_page, live, seminar["ann"])
+    thread_url = f"{live}/groups/{seminar.gid}/threads/{seminar.thread.id}"
+    ann = signed_in_page(new_page, live, seminar.ann.email)
     ann.goto(thread_url)
     write(ann, "Ann: deception by the state needs a higher bar.")
 
-    fac = signed_in_page(new_page, live, seminar["fac"])
-    fac.goto(f"{live}/groups/{seminar['gid']}/discussions/{seminar['did']}")
+    fac = signed_in_page(new_page, live, seminar.fac.email)
+    fac.goto(f"{live}/groups/{seminar.gid}/discussions/{seminar.discussion.id}")
     fac.get_by_role("link", name="Projector view").click()
     room = fac
     expect(room.get_by_role("heading", level=2, name="Join the group")).to_be_visible()
@@ -116,7 +106,7 @@ def test_facilitator_puts_a_post_on_the_projector_and_the_room_sees_it_live(
     assert_accessible(room)
     unreloaded(room)
 
-    desk = signed_in_page(new_page, live, seminar["fac"])
+    desk = signed_in_page(new_page, live, seminar.fac.email)
     desk.goto(thread_url)
     post = desk.get_by_role("article").filter(has_text="higher bar")
     post.get_by_role("button", name="Show on projector").click()

@@ -7,11 +7,10 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from casebook.db import get_session
 from casebook.discussion.models import STAGED
-from casebook.groups.models import Group
+from tests import factories
 from tests.browser.conftest import assert_accessible_and_fits, signed_in_page
-from tests.factories import add_member, make_discussion, make_group, make_user
+from tests.conftest import db
 
 pytestmark = pytest.mark.browser
 
@@ -21,22 +20,15 @@ SECOND = re.compile("^Police should make their arrests of online offenders more 
 
 @pytest.fixture
 def seminar(live_app, live_cases):
-    with live_app.app_context():
-        session = get_session()
-        fac = make_user(session, "Fay Facilitator")
-        ann = make_user(session, "Ann Example")
-        group = make_group(session, fac, name="Ethics seminar")
-        add_member(session, group, ann)
-        discussion = make_discussion(session, session.get(Group, group.id), fac,
-                                     release=STAGED)
-        return {"url": f"/groups/{group.id}/discussions/{discussion.id}",
-                "fac": fac.email, "ann": ann.email}
+    with db(live_app) as session:
+        return factories.seminar(session, release=STAGED)
 
 
 def test_before_and_after_poll_walked_by_a_participant_and_read_by_the_facilitator(
         live, seminar, new_page):
-    ann = signed_in_page(new_page, live, seminar["ann"], width=390)
-    ann.goto(live + seminar["url"])
+    discussion_url = f"{live}/groups/{seminar.gid}/discussions/{seminar.discussion.id}"
+    ann = signed_in_page(new_page, live, seminar.ann.email, width=390)
+    ann.goto(discussion_url)
     invitation = ann.get_by_role("region", name="Before you post: where do you stand?")
     invitation.get_by_role("link", name="Answer the before poll").click()
     expect(ann.get_by_role("heading", level=1)).to_have_text(
@@ -59,25 +51,25 @@ def test_before_and_after_poll_walked_by_a_participant_and_read_by_the_facilitat
     assert_accessible_and_fits(ann)
 
     # Posting locks the before answers.
-    ann.goto(live + seminar["url"])
+    ann.goto(discussion_url)
     ann.get_by_role("link", name=re.compile(r"^What exactly did DS Andy Nash claim")).click()
     ann.get_by_label("Your post").fill("The report does not show what he claims.")
     ann.get_by_role("button", name="Post", exact=True).click()
     expect(ann.get_by_text("The report does not show what he claims.")).to_be_visible()
-    ann.goto(live + seminar["url"] + "/poll/before")
+    ann.goto(discussion_url + "/poll/before")
     expect(ann.get_by_text("locked: you have posted")).to_be_visible()
     expect(ann.get_by_role("button", name="Save my answers")).to_have_count(0)
-    ann.goto(live + seminar["url"] + "/poll/after")
+    ann.goto(discussion_url + "/poll/after")
     expect(ann.get_by_text("opens when the last stage of the discussion opens")).to_be_visible()
 
-    fac = signed_in_page(new_page, live, seminar["fac"])
-    fac.goto(live + seminar["url"])
+    fac = signed_in_page(new_page, live, seminar.fac.email)
+    fac.goto(discussion_url)
     for _ in range(4):
         fac.get_by_role("button", name=re.compile("^Open the next stage")).click()
         expect(fac.get_by_text("is open: participants can see")).to_be_visible()
     expect(fac.get_by_role("button", name=re.compile("^Open the next stage"))).to_have_count(0)
 
-    ann.goto(live + seminar["url"])
+    ann.goto(discussion_url)
     ann.get_by_role("region", name="After the discussion: where do you stand now?") \
         .get_by_role("link", name="Answer the after poll").click()
     ann.get_by_role("group", name=FIRST).get_by_label("Agree", exact=True).check()
@@ -86,7 +78,7 @@ def test_before_and_after_poll_walked_by_a_participant_and_read_by_the_facilitat
     expect(ann.get_by_text("Your answers are saved")).to_be_visible()
     assert_accessible_and_fits(ann)
 
-    fac.goto(live + seminar["url"])
+    fac.goto(discussion_url)
     fac.get_by_role("link", name="Poll results: before and after").click()
     chart = fac.get_by_role("img", name=f"Before and after: {FIRST}")
     expect(chart).to_be_visible()

@@ -5,9 +5,9 @@ and hostile ids in the address give the ordinary "Page not found" page."""
 import pytest
 from playwright.sync_api import expect
 
-from casebook.db import get_session
+from tests import factories
 from tests.browser.conftest import assert_accessible_and_fits, signed_in_page
-from tests.factories import add_member, make_discussion, make_group, make_user, post
+from tests.conftest import db
 
 pytestmark = pytest.mark.browser
 
@@ -16,25 +16,17 @@ ANSWER = "Ann's answer: the claim rests on one officer's word."
 
 @pytest.fixture
 def seminar(live_app, live_cases):
-    with live_app.app_context():
-        session = get_session()
-        fac = make_user(session, "Fay Facilitator")
-        ann = make_user(session, "Ann Example")
-        ben = make_user(session, "Ben Other")
-        group = make_group(session, fac, name="Ethics seminar")
-        add_member(session, group, ann)
-        add_member(session, group, ben)
-        discussion = make_discussion(session, group, fac, post_first=True)
-        thread = discussion.threads[0]
-        answer = post(session, thread, ann, ANSWER)
-        return {"gid": group.id, "tid": thread.id, "pid": answer.id, "ben": ben.email}
+    with db(live_app) as session:
+        world = factories.seminar(session, post_first=True)
+        world.answer = factories.post(session, world.thread, world.ann, ANSWER)
+        return world
 
 
 def test_the_report_form_keeps_an_unseen_answer_hidden_until_one_answers(
         new_page, live, seminar):
     s = seminar
-    ben = signed_in_page(new_page, live, s["ben"])
-    report_url = f"{live}/groups/{s['gid']}/posts/{s['pid']}/report"
+    ben = signed_in_page(new_page, live, s.ben.email)
+    report_url = f"{live}/groups/{s.gid}/posts/{s.answer.id}/report"
 
     # Not answered yet: the report form for Ann's answer is not there for Ben.
     ben.goto(report_url)
@@ -43,11 +35,11 @@ def test_the_report_form_keeps_an_unseen_answer_hidden_until_one_answers(
     assert_accessible_and_fits(ben)
 
     # An id too large for the database is the same ordinary 404, not an error.
-    ben.goto(f"{live}/groups/{s['gid']}/posts/{2**63}/report")
+    ben.goto(f"{live}/groups/{s.gid}/posts/{2**63}/report")
     expect(ben.get_by_role("heading", name="Page not found")).to_be_visible()
 
     # Ben answers through the thread page; now the answer and its report form open.
-    ben.goto(f"{live}/groups/{s['gid']}/threads/{s['tid']}")
+    ben.goto(f"{live}/groups/{s.gid}/threads/{s.thread.id}")
     expect(ben.get_by_text("Post your answer to see what others wrote")).to_be_visible()
     ben.get_by_label("Your post").fill("Ben's answer: exposure is not justice.")
     ben.get_by_role("button", name="Post", exact=True).click()
