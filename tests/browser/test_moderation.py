@@ -9,44 +9,26 @@ from playwright.sync_api import expect
 from casebook.accounts.service import find_by_email
 from casebook.db import get_session
 from casebook.discussion.models import Thread
-from casebook.groups.models import MODERATOR, Group
+from casebook.groups.models import Group
 from casebook.moderation import waiting
 from tests.browser.conftest import assert_accessible, signed_in_page
-from tests.factories import add_member, make_discussion, make_group, make_user, post
+from tests.factories import post
 
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture
-def seminar(live_app, live_cases):
-    """A group with a facilitator, a moderator and two participants, and a discussion."""
-    with live_app.app_context():
-        session = get_session()
-        fac = make_user(session, "Fay Facilitator")
-        mod = make_user(session, "Mo Moderator")
-        ann = make_user(session, "Ann Example")
-        ben = make_user(session, "Ben Other")
-        group = make_group(session, fac)
-        add_member(session, group, mod, MODERATOR)
-        add_member(session, group, ann)
-        add_member(session, group, ben)
-        thread = make_discussion(session, group, fac).threads[0]
-        return {"gid": group.id, "tid": thread.id, "fac": fac.email, "mod": mod.email,
-                "ann": ann.email, "ben": ben.email}
-
-
 def _thread_url(live, s):
-    return f"{live}/groups/{s['gid']}/threads/{s['tid']}"
+    return f"{live}/groups/{s.gid}/threads/{s.thread.id}"
 
 
 def test_a_reported_post_is_hidden_by_a_moderator(new_page, live, live_app, seminar):
     s = seminar
     with live_app.app_context():
         session = get_session()
-        post(session, session.get(Thread, s["tid"]), find_by_email(session, s["ann"]),
+        post(session, session.get(Thread, s.thread.id), find_by_email(session, s.ann.email),
              "I am sure the teacher in this case was Mrs Jane Example.")
 
-    ben = signed_in_page(new_page, live, s["ben"])
+    ben = signed_in_page(new_page, live, s.ben.email)
     ben.goto(_thread_url(live, s))
     ben.get_by_role("link", name=re.compile(r"^Report")).click()
     expect(ben.get_by_role("heading", name="Report a post")).to_be_visible()
@@ -57,8 +39,8 @@ def test_a_reported_post_is_hidden_by_a_moderator(new_page, live, live_app, semi
     expect(ben.get_by_text("Thanks. A moderator will look at this post.")).to_be_visible()
     assert_accessible(ben)  # the thread page
 
-    mod = signed_in_page(new_page, live, s["mod"])
-    mod.goto(f"{live}/groups/{s['gid']}/moderation")
+    mod = signed_in_page(new_page, live, s.mod.email)
+    mod.goto(f"{live}/groups/{s.gid}/moderation")
     expect(mod.get_by_role("heading", name="Moderation queue")).to_be_visible()
     item = mod.get_by_role("article").filter(has_text="reported 1 time")
     expect(item).to_contain_text("Identifies a real person")
@@ -72,13 +54,13 @@ def test_a_reported_post_is_hidden_by_a_moderator(new_page, live, live_app, semi
     expect(mod.get_by_text("Post hidden. Its author can see your reason.")).to_be_visible()
     expect(mod.get_by_text("No open reports.")).to_be_visible()
 
-    mod.goto(f"{live}/groups/{s['gid']}/moderation/log")
+    mod.goto(f"{live}/groups/{s.gid}/moderation/log")
     row = mod.get_by_role("row").filter(has_text="Hid post")
     expect(row).to_contain_text("Mo Moderator")
     expect(row).to_contain_text("Names a real person")
     assert_accessible(mod)
 
-    ann = signed_in_page(new_page, live, s["ann"])
+    ann = signed_in_page(new_page, live, s.ann.email)
     ann.goto(_thread_url(live, s))
     expect(ann.get_by_text("Hidden by a moderator: Names a real person")).to_be_visible()
     assert_accessible(ann)
@@ -92,24 +74,24 @@ def test_a_new_members_first_post_waits_for_approval(new_page, live, live_app, s
     s = seminar
     with live_app.app_context():
         session = get_session()
-        group = session.get(Group, s["gid"])
+        group = session.get(Group, s.gid)
         group.premoderation = "first"
         group.premoderation_first_n = 1
         session.commit()
 
-    ann = signed_in_page(new_page, live, s["ann"])
+    ann = signed_in_page(new_page, live, s.ann.email)
     ann.goto(_thread_url(live, s))
     ann.get_by_label("Your post").fill("My first contribution to the seminar.")
     ann.get_by_role("button", name="Post", exact=True).click()
     expect(ann.get_by_text("waiting for a moderator's approval")).to_be_visible()
     assert_accessible(ann)
 
-    ben = signed_in_page(new_page, live, s["ben"])
+    ben = signed_in_page(new_page, live, s.ben.email)
     ben.goto(_thread_url(live, s))
     expect(ben.get_by_text("My first contribution")).to_have_count(0)
 
-    mod = signed_in_page(new_page, live, s["mod"])
-    mod.goto(f"{live}/groups/{s['gid']}/moderation")
+    mod = signed_in_page(new_page, live, s.mod.email)
+    mod.goto(f"{live}/groups/{s.gid}/moderation")
     item = mod.get_by_role("article").filter(has_text="My first contribution")
     expect(item).to_contain_text("Why held: Pre-moderation")
     expect(item).to_contain_text("Ann Example (Participant")
@@ -132,8 +114,8 @@ def test_a_new_members_first_post_waits_for_approval(new_page, live, live_app, s
 
 def test_a_blocked_phrase_is_refused_and_the_text_kept(new_page, live, live_app, seminar):
     s = seminar
-    mod = signed_in_page(new_page, live, s["mod"])
-    mod.goto(f"{live}/groups/{s['gid']}/moderation/words")
+    mod = signed_in_page(new_page, live, s.mod.email)
+    mod.goto(f"{live}/groups/{s.gid}/moderation/words")
     assert_accessible(mod)
     mod.get_by_label("Word or phrase", exact=True).fill("Jane Hartley")
     mod.get_by_label("Block: refuse the post").check()
@@ -142,7 +124,7 @@ def test_a_blocked_phrase_is_refused_and_the_text_kept(new_page, live, live_app,
     expect(mod.get_by_role("rowheader", name="Jane Hartley")).to_be_visible()
     assert_accessible(mod)
 
-    ann = signed_in_page(new_page, live, s["ann"])
+    ann = signed_in_page(new_page, live, s.ann.email)
     ann.goto(_thread_url(live, s))
     text = "I think jane hartley should have gone to the police."
     ann.get_by_label("Your post").fill(text)
@@ -153,4 +135,4 @@ def test_a_blocked_phrase_is_refused_and_the_text_kept(new_page, live, live_app,
     assert_accessible(ann)
     with live_app.app_context():
         session = get_session()
-        assert waiting.queue(session, session.get(Group, s["gid"])).empty
+        assert waiting.queue(session, session.get(Group, s.gid)).empty

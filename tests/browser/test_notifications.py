@@ -6,27 +6,20 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from casebook.db import get_session
 from tests.browser.conftest import assert_accessible_and_fits, signed_in_page
-from tests.factories import add_member, make_discussion, make_group, make_user, post
+from tests.conftest import db
+from tests.factories import post, seminar
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
 def replied(live_app, live_cases):
-    with live_app.app_context():
-        session = get_session()
-        fac = make_user(session, "Fay Facilitator")
-        ann = make_user(session, "Ann Example")
-        ben = make_user(session, "Ben Other")
-        group = make_group(session, fac)
-        add_member(session, group, ann)
-        add_member(session, group, ben)
-        thread = make_discussion(session, group, fac).threads[0]
-        mine = post(session, thread, ann, "Exposing a suspect online risks the trial.")
-        post(session, thread, ben, "But the police had not acted.", reply_to=mine)
-        return ann.email
+    with db(live_app) as session:
+        world = seminar(session)
+        mine = post(session, world.thread, world.ann, "Exposing a suspect online risks the trial.")
+        post(session, world.thread, world.ben, "But the police had not acted.", reply_to=mine)
+        return world.ann.email
 
 
 def test_the_badge_leads_to_the_reply(live, replied, new_page):

@@ -7,40 +7,30 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from casebook.db import get_session
 from casebook.discussion.models import HIDDEN
 from tests.browser.conftest import assert_accessible_and_fits, signed_in_page
-from tests.factories import add_member, make_discussion, make_group, make_user, post
+from tests.conftest import db
+from tests.factories import post, seminar
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
 def groups(live_app, live_cases):
-    with live_app.app_context():
-        session = get_session()
-        fac = make_user(session, "Fay Facilitator")
-        ann = make_user(session, "Ann Example")
-        ben = make_user(session, "Ben Other")
-        out = make_user(session, "Oscar Outsider")
-        group = make_group(session, fac, name="Ethics seminar")
-        add_member(session, group, ann)
-        add_member(session, group, ben)
-        thread = make_discussion(session, group, fac).threads[0]
-        post(session, thread, ben, "Publishing the chat logs breached proportionality.")
-        hidden = post(session, thread, ben, "Hidden remark on proportionality.")
+    with db(live_app) as session:
+        world = seminar(session)
+        post(session, world.thread, world.ben, "Publishing the chat logs breached proportionality.")
+        hidden = post(session, world.thread, world.ben, "Hidden remark on proportionality.")
         hidden.status = HIDDEN
-        other = make_group(session, out, name="Other seminar")
-        post(session, make_discussion(session, other, out).threads[0], out,
-             "Another group's note on proportionality.")
+        post(session, world.other_thread, world.out, "Another group's note on proportionality.")
         session.commit()
-        return {"ann": ann.email}
+        return world
 
 
 @pytest.mark.parametrize("width", [1280, 390])
 def test_member_finds_their_groups_post_highlighted_and_nothing_else(
         live, groups, new_page, width):
-    ann = signed_in_page(new_page, live, groups["ann"], width=width)
+    ann = signed_in_page(new_page, live, groups.ann.email, width=width)
     ann.get_by_label("Search posts in your groups").fill("proportionality")
     ann.get_by_label("Search posts in your groups").press("Enter")
     expect(ann.get_by_role("heading", name="Search posts")).to_be_visible()

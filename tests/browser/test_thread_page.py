@@ -10,9 +10,9 @@ from playwright.sync_api import expect
 from casebook.accounts.service import find_by_email
 from casebook.db import get_session
 from casebook.discussion.models import Thread
-from casebook.groups.models import MODERATOR, Group
+from casebook.groups.models import Group
 from tests.browser.conftest import assert_accessible_and_fits, signed_in_page
-from tests.factories import add_member, make_discussion, make_group, make_user, post
+from tests.factories import post
 
 pytestmark = pytest.mark.browser
 
@@ -21,28 +21,11 @@ FIRST_PROMPT = re.compile(r"^What exactly did DS Andy Nash claim")
 SECOND_PROMPT = re.compile(r"^How do the vigilante groups work")
 
 
-@pytest.fixture
-def seminar(live_app, live_cases):
-    with live_app.app_context():
-        session = get_session()
-        fac = make_user(session, "Fay Facilitator")
-        mod = make_user(session, "Mo Moderator")
-        ann = make_user(session, "Ann Example")
-        ben = make_user(session, "Ben Other")
-        group = make_group(session, fac, name="Ethics seminar")
-        add_member(session, group, mod, MODERATOR)
-        add_member(session, group, ann)
-        add_member(session, group, ben)
-        discussion = make_discussion(session, group, fac)
-        return {"gid": group.id, "tid": discussion.threads[0].id, "title": discussion.title,
-                "mod": mod.email, "ann": ann.email, "ben": ben.email}
-
-
 def _ben_posts(live_app, s, body: str, thread_id=None):
     with live_app.app_context():
         session = get_session()
-        post(session, session.get(Thread, thread_id or s["tid"]),
-             find_by_email(session, s["ben"]), body)
+        post(session, session.get(Thread, thread_id or s.thread.id),
+             find_by_email(session, s.ben.email), body)
 
 
 def _unread_badge(page, title: str):
@@ -54,21 +37,21 @@ def _unread_badge(page, title: str):
 @pytest.mark.parametrize("width", WIDTHS.values(), ids=WIDTHS.keys())
 def test_the_thread_page_a_member_works_through(new_page, live, live_app, seminar, width):
     s = seminar
-    ann = signed_in_page(new_page, live, s["ann"], width)
+    ann = signed_in_page(new_page, live, s.ann.email, width)
 
     # What is new: My groups and the group page count what others wrote.
     ann.get_by_role("link", name="My groups").click()
-    expect(_unread_badge(ann, s["title"])).to_have_text("No unread posts")
+    expect(_unread_badge(ann, s.discussion.title)).to_have_text("No unread posts")
     assert_accessible_and_fits(ann)
     _ben_posts(live_app, s, "Ben's answer: the headline goes further than the quote.")
     ann.reload()
-    expect(_unread_badge(ann, s["title"])).to_have_text("1 unread")
+    expect(_unread_badge(ann, s.discussion.title)).to_have_text("1 unread")
     ann.get_by_role("link", name="Ethics seminar").click()
-    expect(_unread_badge(ann, s["title"])).to_have_text("1 unread")
+    expect(_unread_badge(ann, s.discussion.title)).to_have_text("1 unread")
     assert_accessible_and_fits(ann)
 
     # Progress: nothing answered yet.
-    ann.get_by_role("link", name=s["title"], exact=True).click()
+    ann.get_by_role("link", name=s.discussion.title, exact=True).click()
     understand = ann.get_by_role("region", name="1. Understand the case")
     expect(understand.get_by_text("0 of 2 prompts answered by you")).to_be_visible()
     assert_accessible_and_fits(ann)
@@ -91,7 +74,8 @@ def test_the_thread_page_a_member_works_through(new_page, live, live_app, semina
     ann.get_by_label("Your post").fill("He claimed offenders fear exposure more than arrest.")
     ann.get_by_role("button", name="Post", exact=True).click()
     expect(ann.get_by_text("Your post is published.")).to_be_visible()
-    ann.get_by_role("navigation", name="Breadcrumb").get_by_role("link", name=s["title"]).click()
+    ann.get_by_role("navigation", name="Breadcrumb").get_by_role(
+        "link", name=s.discussion.title).click()
     understand = ann.get_by_role("region", name="1. Understand the case")
     expect(understand.get_by_text("1 of 2 prompts answered by you")).to_be_visible()
     first = understand.get_by_role("listitem").filter(
@@ -117,8 +101,8 @@ def test_reporting_twice_is_refused_and_the_queue_badge_shows_a_held_post(
         new_page, live, live_app, seminar, width):
     s = seminar
     _ben_posts(live_app, s, "I think I know who the man in this case is.")
-    thread_url = f"{live}/groups/{s['gid']}/threads/{s['tid']}"
-    ann = signed_in_page(new_page, live, s["ann"], width)
+    thread_url = f"{live}/groups/{s.gid}/threads/{s.thread.id}"
+    ann = signed_in_page(new_page, live, s.ann.email, width)
     ann.goto(thread_url)
     report_link = ann.get_by_role("link", name=re.compile(r"^Report"))
     report_url = live + report_link.get_attribute("href")
@@ -149,9 +133,9 @@ def test_reporting_twice_is_refused_and_the_queue_badge_shows_a_held_post(
     # A held post shows on the moderator's queue badge.
     with live_app.app_context():
         session = get_session()
-        session.get(Group, s["gid"]).premoderation = "all"
+        session.get(Group, s.gid).premoderation = "all"
         session.commit()
-    ben = signed_in_page(new_page, live, s["ben"], width)
+    ben = signed_in_page(new_page, live, s.ben.email, width)
     ben.goto(thread_url)
     expect(ben.get_by_text("Every participant's post in this group waits for a "
                            "moderator's approval")).to_be_visible()
@@ -160,8 +144,8 @@ def test_reporting_twice_is_refused_and_the_queue_badge_shows_a_held_post(
     expect(ben.get_by_text("Your post is waiting for a moderator's approval.")).to_be_visible()
     assert_accessible_and_fits(ben)
 
-    mod = signed_in_page(new_page, live, s["mod"], width)
-    mod.goto(f"{live}/groups/{s['gid']}")
+    mod = signed_in_page(new_page, live, s.mod.email, width)
+    mod.goto(f"{live}/groups/{s.gid}")
     tools = mod.get_by_role("navigation", name="Group tools")
     expect(tools.get_by_role("link", name="Queue 1 waiting")).to_be_visible()
     expect(tools.get_by_role("link", name="Reports 1 open")).to_be_visible()
@@ -175,8 +159,8 @@ def test_kept_pages_still_post_and_sign_out(new_page, live, live_app, seminar):
     """The thread page and the content note are served from kept copies once
     seen; their forms work as on a fresh page, two tabs post two posts."""
     s = seminar
-    ann = signed_in_page(new_page, live, s["ann"])
-    thread_url = f"{live}/groups/{s['gid']}/threads/{s['tid']}"
+    ann = signed_in_page(new_page, live, s.ann.email)
+    thread_url = f"{live}/groups/{s.gid}/threads/{s.thread.id}"
     ann.goto(thread_url)
     second = ann.context.new_page()
     second.goto(thread_url)  # the kept copy
