@@ -10,27 +10,24 @@ from playwright.sync_api import expect
 
 from casebook.db import get_session
 from casebook.groups.models import Group
+from tests import factories
 from tests.browser.conftest import assert_accessible
 from tests.browser.test_discussion import open_group, sign_in
-from tests.factories import add_member, make_discussion, make_group, make_user, post
+from tests.conftest import db
 
 pytestmark = pytest.mark.browser
 
 
-def seminar(live_app):
-    with live_app.app_context():
-        session = get_session()
-        fay = make_user(session, "Fay Facilitator")
-        ann = make_user(session, "Ann Example")
-        group = make_group(session, fay, name="Ethics seminar")
-        add_member(session, group, ann)
-        discussion = make_discussion(session, group, fay)
-        post(session, discussion.threads[0], ann, "Exposure before any trial is punishment.")
-        return fay, ann, group.id
+@pytest.fixture
+def seminar(live_app, live_cases):
+    with db(live_app) as session:
+        world = factories.seminar(session)
+        factories.post(session, world.thread, world.ann, "Exposure before any trial is punishment.")
+        return world
 
 
-def test_a_member_downloads_their_data(live, live_app, live_cases, new_page):
-    _fay, ann, _gid = seminar(live_app)
+def test_a_member_downloads_their_data(live, seminar, new_page):
+    ann = seminar.ann
     page = new_page()
     sign_in(page, live, ann.email)
 
@@ -49,8 +46,8 @@ def test_a_member_downloads_their_data(live, live_app, live_cases, new_page):
     assert data["posts"][0]["group"] == "Ethics seminar"
 
 
-def test_a_facilitator_archives_then_deletes_a_group(live, live_app, live_cases, new_page):
-    fay, _ann, gid = seminar(live_app)
+def test_a_facilitator_archives_then_deletes_a_group(live, live_app, seminar, new_page):
+    fay, gid = seminar.fac, seminar.gid
     page = new_page()
     sign_in(page, live, fay.email)
     open_group(page, "Ethics seminar")

@@ -9,34 +9,31 @@ import pytest
 from playwright.sync_api import expect
 
 from casebook.cases.loader import parse_case_file
-from casebook.db import get_session
+from tests import factories
 from tests.browser.conftest import assert_accessible
 from tests.browser.test_discussion import open_group, sign_in
 from tests.browser.test_participation import DESKTOP, PHONE, no_horizontal_overflow
 from tests.cases.casefiles import SAMPLE
-from tests.factories import add_member, make_discussion, make_group, make_user, post
+from tests.conftest import db
 
 pytestmark = pytest.mark.browser
 
 NOTES = parse_case_file(SAMPLE).teaching_notes
 
 
-def seminar(live_app):
-    with live_app.app_context():
-        session = get_session()
-        fay = make_user(session, "Fay Facilitator")
-        ann = make_user(session, "Ann Example")
-        group = make_group(session, fay, name="Ethics seminar")
-        add_member(session, group, ann)
-        discussion = make_discussion(session, group, fay)
-        post(session, discussion.threads[0], ann, "Exposure before any trial is not justice.")
-        return fay, ann
+@pytest.fixture
+def seminar(live_app, live_cases):
+    with db(live_app) as session:
+        world = factories.seminar(session)
+        factories.post(session, world.thread, world.ann,
+                       "Exposure before any trial is not justice.")
+        return world
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "390px"])
 def test_facilitator_reads_the_notes_and_a_participant_never_sees_them(
-        live, live_app, live_cases, new_page, viewport):
-    fay, ann = seminar(live_app)
+        live, seminar, new_page, viewport):
+    fay, ann = seminar.fac, seminar.ann
 
     fac = new_page()
     fac.set_viewport_size(viewport)
