@@ -7,7 +7,18 @@ from pathlib import Path
 from flask import Flask
 from sqlalchemy import bindparam, select
 
-from casebook import assets, db, errors, fragments, guards, httpcache, policy, security, timefmt
+from casebook import (
+    assets,
+    db,
+    errors,
+    fragments,
+    guards,
+    httpcache,
+    page_chrome,
+    policy,
+    security,
+    timefmt,
+)
 from casebook.config import load_config
 from casebook.extensions import csrf, limiter, login_manager
 from casebook.ids import IdConverter
@@ -61,6 +72,7 @@ def create_app(config: dict | None = None) -> Flask:
     limiter.init_app(app)
     security.init_app(app)
     assets.init_app(app)
+    page_chrome.init_app(app)
     errors.init_app(app)
     app.extensions["casebook.support"] = load_support(app.config["SUPPORT_FILE"])
 

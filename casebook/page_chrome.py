@@ -1,0 +1,55 @@
+"""Parts of pages drawn once and kept: the site header here, and what other
+areas ask ``kept`` for (the thread page's tag filter and blank reply form).
+
+The site header is on every page, and its dozen links cost more than many a
+page's own content.
+
+Its bytes depend only on the templates, the section the page is in (the
+endpoint), whether someone is signed in, their unread count, the sign-in
+pages' ``next`` and the script root; the one per-session value, the sign-out
+form's CSRF token, is kept as ``fragments.csrf_placeholder()`` and filled in
+per request.
+
+Kept in this process, one store per app (placeholders derive from its secret
+key): a key holds everything its bytes depend on, so each app server just
+warms its own copy and none can serve a stale one.
+"""
+
+from collections.abc import Callable
+
+from flask import Flask, current_app, render_template, request
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+
+from casebook import fragments
+from casebook.httpcache import RenderCache
+
+KEPT_ENTRIES = 1024
+
+
+def kept(key: str, draw: Callable[[], str]) -> str:
+    """The HTML kept under ``key``, drawn by ``draw()`` the first time."""
+    store = current_app.extensions["casebook.kept"]
+    html = store.get(key)
+    if html is None:
+        html = draw()
+        store.put(key, html)
+    return html
+
+
+def site_header(next_target: str | None = None) -> str:
+    signed_in = bool(current_user.is_authenticated)
+    unread = current_user.unread_notifications if signed_in else 0
+    key = fragments.key_for("site-header", request.script_root, request.endpoint, signed_in,
+                            unread, None if signed_in else next_target or None)
+    placeholder = fragments.csrf_placeholder()
+    html = kept(key, lambda: render_template("_site_header.html", next_target=next_target,
+                                             csrf_value=placeholder))
+    if signed_in:
+        html = html.replace(placeholder, generate_csrf())
+    return html
+
+
+def init_app(app: Flask) -> None:
+    app.extensions["casebook.kept"] = RenderCache(size=KEPT_ENTRIES)
+    app.jinja_env.globals["site_header"] = site_header
