@@ -21,7 +21,7 @@ from casebook.cases.service import key_facts_html
 from casebook.db import get_session, utcnow
 from casebook.deliberation import service as deliberation
 from casebook.deliberation.forms import offer_tags
-from casebook.discussion import presenters, service, thread_reading
+from casebook.discussion import presenters, service, thread_chrome, thread_reading
 from casebook.discussion.access import (
     ViewerFacts,
     load_post,
@@ -74,10 +74,10 @@ def _compose(form_class, case, data: dict | None = None):
     return form, None, True
 
 
-def _new_post_form(case, reply_to: Post | None = None) -> PostForm:
+def _new_post_form(case, reply_to: Post) -> PostForm:
     form = offer_tags(PostForm(formdata=None), case)
     form.submission_key.data = secrets.token_urlsafe(24)
-    form.reply_to.data = str(reply_to.id) if reply_to else ""
+    form.reply_to.data = str(reply_to.id)
     return form
 
 
@@ -221,30 +221,36 @@ def _render_thread(group: Group, membership: Membership | None, thread: Thread,
     poll = None
     if notice is None and policy.may_answer_poll(current_user, membership, discussion, now):
         poll = polls.state_of(facts.poll, discussion, now)
+    reply_fields = None
     if notice is None:
         if form is None:
             reply_to = _reply_target(thread, membership, request.args.get("reply_to"),
                                      peers)
-            form = _new_post_form(discussion.case, reply_to)
+            if reply_to is None:
+                reply_fields = thread_chrome.blank_reply_fields(discussion.case)
+            else:
+                form = _new_post_form(discussion.case, reply_to)
         else:
             reply_to = _reply_target(thread, membership, reply_raw, peers)
             form.reply_to.data = str(reply_to.id) if reply_to else ""
-    else:
-        form = None
+        if form is not None:
+            reply_fields = render_template("discussion/_reply_fields.html", form=form,
+                                           preview_html=preview_html)
     return render_template(
         "discussion/thread.html", group=group, membership=membership, thread=thread,
         discussion=discussion, prompt=thread.prompt, state=discussion.state(now),
         posts=posts, pinned=pinned, page=listing["page"], pages=listing["pages"],
         sees_peers=peers, answers=listing["answers"],
         label_of=Labels(discussion, membership, {}), new_from=new_from, form=form,
-        notice=notice, reply_to=reply_to, preview_html=preview_html,
+        notice=notice, reply_to=reply_to, reply_fields=reply_fields,
         may_post=notice is None, hold=hold,
         previous_prompt=previous_prompt, next_prompt=next_prompt,
         released=policy.thread_is_released(thread, now),
         note_read=facts.note_read,
         key_facts_html=key_facts_html(discussion.case), mod=mod, poll=poll,
         live_after=facts.live_after,
-        tag=tag, tag_filters=deliberation.filters(discussion.case),
+        tag=tag, tag_filter=thread_chrome.tag_filter(discussion.case, group.id, thread.id,
+                                                     tag),
         role=deliberation.role_of(session, discussion, membership)
         if deliberation.speaks_in_role(thread) else None,
     ), status
