@@ -72,7 +72,7 @@ def _cached_page(slug: str, kind: str, render, vary: str = "") -> Response:
 def content_note(slug: str):
     """The content note, on its own, before any of the case is shown, with
     "Copy to my group" for a viewer who facilitates a group (so that varies the page)."""
-    may_copy = bool(group_views.authoring_groups())
+    may_copy = group_views.may_copy_cases()
     return _cached_page(slug, "note", lambda _content: render_template(
         "cases/content_note.html", case=_case_or_404(slug), may_copy=may_copy),
         vary=f"copy={may_copy}")
