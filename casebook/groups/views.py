@@ -19,7 +19,7 @@ from flask_login import current_user, login_required
 from casebook import policy
 from casebook.db import get_session, utcnow
 from casebook.discussion.reading import unread_by_discussion
-from casebook.groups import service
+from casebook.groups import joining, service
 from casebook.groups.access import active_member_or_404, load_group, require
 from casebook.groups.forms import (
     PRESET_DESCRIPTIONS,
@@ -35,8 +35,9 @@ from casebook.groups.forms import (
     RoleForm,
     SettingsForm,
 )
+from casebook.groups.joining import INVALID_CODE
 from casebook.groups.models import CUSTOM, ROLES, Group, JoinRequest, Membership
-from casebook.groups.service import INVALID_CODE, GroupError
+from casebook.groups.service import GroupError
 from casebook.limits import join_code, join_code_posts
 from casebook.moderation.waiting import queue_counts
 from casebook.timefmt import from_local_input, localtime, to_local_input
@@ -67,7 +68,7 @@ def my_groups():
             session, current_user, by_group, now=now,
             sees_everything_in={g for g, m in by_group.items()
                                 if policy.sees_everything(current_user, m)}),
-        pending=service.my_pending_requests(session, current_user),
+        pending=joining.my_pending_requests(session, current_user),
     )
 
 
@@ -78,7 +79,7 @@ def create():
     form = CreateGroupForm()
     if form.validate_on_submit():
         try:
-            group = service.create_group(
+            group = joining.create_group(
                 get_session(), current_user, name=form.name.data,
                 description=form.description.data or "", kind=form.kind.data,
                 requires_approval=form.requires_approval.data, preset=form.preset.data or CUSTOM,
@@ -117,8 +118,8 @@ def _overview(group: Group, membership: Membership | None, *, expiry_form=None,
     if context["may_manage"]:
         expires = group.join_code_expires_at
         context.update(
-            pending_count=service.pending_request_count(session, group),
-            code_display=service.display_code(group.join_code) if group.join_code else None,
+            pending_count=joining.pending_request_count(session, group),
+            code_display=joining.display_code(group.join_code) if group.join_code else None,
             invite_link=(url_for(".join_link", code=group.join_code, _external=True)
                          if group.join_code else None),
             code_expired=expires is not None and expires <= now,
@@ -143,7 +144,7 @@ def rotate_code(group_id: int):
     # the new code useless from the start.
     expires = group.join_code_expires_at
     keep = expires if expires is not None and expires > utcnow() else None
-    code = service.display_code(service.rotate_code(get_session(), group, keep))
+    code = joining.display_code(joining.rotate_code(get_session(), group, keep))
     if was_off:
         flash(f"Joining is switched on again with the new code {code}.", "success")
     else:
@@ -156,7 +157,7 @@ def rotate_code(group_id: int):
 def disable_code(group_id: int):
     group, membership = load_group(group_id)
     require(policy.may_manage_group(current_user, membership))
-    service.disable_code(get_session(), group)
+    joining.disable_code(get_session(), group)
     flash("Joining is switched off: the code and invite link no longer work.", "success")
     return redirect(url_for(".overview", group_id=group.id))
 
@@ -172,7 +173,7 @@ def code_expiry(group_id: int):
     if form.validate_on_submit():
         expires = from_local_input(form.expires_at.data, current_user)
         try:
-            service.set_code_expiry(get_session(), group, expires)
+            joining.set_code_expiry(get_session(), group, expires)
         except GroupError as error:
             form.expires_at.errors = [*form.expires_at.errors, str(error)]
         else:
@@ -414,7 +415,7 @@ def requests(group_id: int):
     group, membership = load_group(group_id)
     require(policy.may_manage_group(current_user, membership))
     return render_template("groups/requests.html", group=group, membership=membership,
-                           pending=service.pending_requests(get_session(), group))
+                           pending=joining.pending_requests(get_session(), group))
 
 
 @bp.route("/groups/<id:group_id>/requests/<id:request_id>", methods=["POST"])
@@ -432,7 +433,7 @@ def decide_request(group_id: int, request_id: int):
     approve = form.decision.data == "approve"
     name = join_request.user.display_name
     try:
-        service.decide_request(session, group, join_request, current_user, approve)
+        joining.decide_request(session, group, join_request, current_user, approve)
     except GroupError as error:
         flash(str(error), "error")
     else:
@@ -451,7 +452,7 @@ def decide_request(group_id: int, request_id: int):
 def join_form():
     form = JoinForm()
     if form.validate_on_submit():
-        group = service.group_for_code(get_session(), form.code.data)
+        group = joining.group_for_code(get_session(), form.code.data)
         if group is not None:
             return redirect(url_for(".join_link", code=group.join_code))
         form.code.errors = [*form.code.errors, INVALID_CODE]
@@ -469,16 +470,16 @@ def _invalid_link(code: str):
 @join_code
 def join_link(code: str):
     session = get_session()
-    group = service.group_for_code(session, code)
+    group = joining.group_for_code(session, code)
     if group is None:
         return _invalid_link(code)
     membership = service.membership_of(session, group.id, current_user)
     context = {"group": group, "membership": membership,
-               "waiting": service.pending_request_for(session, group, current_user)}
+               "waiting": joining.pending_request_for(session, group, current_user)}
     if request.method == "GET":
         return render_template("groups/join_confirm.html", **context)
     try:
-        outcome = service.join(session, group, current_user)
+        outcome = joining.join(session, group, current_user)
     except GroupError as error:
         return render_template("groups/join_confirm.html", refusal=str(error), **context), 403
     if outcome.already_member:
