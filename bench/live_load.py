@@ -33,7 +33,7 @@ from casebook.accounts import service as accounts
 from casebook.cases.service import get_case
 from casebook.db import get_session
 from casebook.discussion import service as discussions
-from casebook.groups import service as groups
+from casebook.groups import joining
 
 app = create_app()
 with app.app_context():
@@ -41,9 +41,9 @@ with app.app_context():
     password = os.environ["LIVE_BENCH_PASSWORD"]
     people = [accounts.register(session, email=f"{name}@bench.casebook", display_name=name,
                                 password=password) for name in ("Fay", "Ann", "Ben")]
-    group = groups.create_group(session, people[0], name="Live bench")
+    group = joining.create_group(session, people[0], name="Live bench")
     for person in people[1:]:
-        groups.add_member(session, group, person, "participant")
+        joining.add_member(session, group, person, "participant")
     discussion = discussions.create_discussion(
         session, group, get_case(session, "online-vigilantes"), people[0])
     print(group.id, discussion.threads[0].id)

@@ -29,8 +29,8 @@ from casebook.db import utcnow
 from casebook.discussion.models import NAMED, PSEUDONYMOUS, PUBLISHED, Discussion, Post, Thread
 from casebook.discussion.service import THREAD_TITLE_LENGTH, excerpt
 from casebook.discussion.thread_reading import last_page
+from casebook.groups.joining import new_join_code
 from casebook.groups.models import FACILITATOR, MODERATOR, PARTICIPANT, Group, Membership
-from casebook.groups.service import new_join_code
 from casebook.markdown import count_words, render_markdown
 from casebook.search.text import post_text
 

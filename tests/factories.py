@@ -5,6 +5,7 @@ from types import SimpleNamespace
 from casebook.accounts import service as accounts
 from casebook.cases.service import get_case
 from casebook.discussion import service as discussions
+from casebook.groups import joining
 from casebook.groups import service as groups
 from casebook.groups.models import MODERATOR, PARTICIPANT
 
@@ -18,11 +19,11 @@ def make_user(session, name: str, email: str | None = None, *, admin: bool = Fal
 
 
 def make_group(session, facilitator, name: str = "Ethics seminar", **kwargs):
-    return groups.create_group(session, facilitator, name=name, **kwargs)
+    return joining.create_group(session, facilitator, name=name, **kwargs)
 
 
 def add_member(session, group, user, role: str = PARTICIPANT):
-    return groups.add_member(session, group, user, role)
+    return joining.add_member(session, group, user, role)
 
 
 def make_discussion(session, group, facilitator, slug: str = "online-vigilantes", **kwargs):

@@ -14,7 +14,7 @@ from casebook.config import load_config
 from casebook.discussion.models import Discussion
 from casebook.errors import wait_in_words
 from casebook.extensions import limiter
-from casebook.groups import service as groups
+from casebook.groups import joining
 from casebook.groups.models import Group
 from tests.conftest import (
     CASES_DIR,
@@ -154,27 +154,27 @@ def test_every_way_of_trying_a_code_shares_one_budget_per_account(small):
 
 
 def test_join_codes_are_ten_characters_from_31_unambiguous_symbols(app, session):
-    assert groups.CODE_ALPHABET == "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
-    assert not set("0O1IL") & set(groups.CODE_ALPHABET)
+    assert joining.CODE_ALPHABET == "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+    assert not set("0O1IL") & set(joining.CODE_ALPHABET)
     # The arithmetic SECURITY.md states: about 8.2e14 codes.
-    assert len(groups.CODE_ALPHABET) ** groups.CODE_LENGTH == 819_628_286_980_801
-    codes = {groups.new_join_code() for _ in range(200)}
+    assert len(joining.CODE_ALPHABET) ** joining.CODE_LENGTH == 819_628_286_980_801
+    codes = {joining.new_join_code() for _ in range(200)}
     assert len(codes) == 200
-    assert all(len(code) == 10 and set(code) <= set(groups.CODE_ALPHABET) for code in codes)
+    assert all(len(code) == 10 and set(code) <= set(joining.CODE_ALPHABET) for code in codes)
     fay = make_user(session, "Fay Facilitator")
-    group = groups.create_group(session, fay, name="Seminar")
+    group = joining.create_group(session, fay, name="Seminar")
     assert len(group.join_code) == 10
-    assert groups.display_code(group.join_code) == f"{group.join_code[:5]}-{group.join_code[5:]}"
-    assert groups.group_for_code(session, groups.display_code(group.join_code).lower()) == group
+    assert joining.display_code(group.join_code) == f"{group.join_code[:5]}-{group.join_code[5:]}"
+    assert joining.group_for_code(session, joining.display_code(group.join_code).lower()) == group
 
 
 def test_a_code_issued_before_codes_grew_still_opens_its_group(app, session):
     fay = make_user(session, "Fay Facilitator")
-    group = groups.create_group(session, fay, name="Seminar")
+    group = joining.create_group(session, fay, name="Seminar")
     group.join_code = "ABCDEFGH"
     session.commit()
-    assert groups.group_for_code(session, "abcd-efgh") == group
-    assert groups.group_for_code(session, "ABCDEFG") is None
+    assert joining.group_for_code(session, "abcd-efgh") == group
+    assert joining.group_for_code(session, "ABCDEFG") is None
 
 
 @pytest.mark.parametrize(("seconds", "words"), [

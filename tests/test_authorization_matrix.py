@@ -20,6 +20,7 @@ from casebook.cases.authoring import copy_to_group
 from casebook.cases.service import get_case
 from casebook.db import utcnow
 from casebook.discussion.models import HIDDEN, PENDING
+from casebook.groups import joining
 from casebook.groups import service as groups
 from casebook.groups.models import MODERATOR
 from casebook.moderation.models import Report, WatchedWord
@@ -337,8 +338,8 @@ def build_world(session) -> dict:
         request_group = session.get(groups.Group, world[f"{key}group"])
         request_group.requires_approval = True
         session.commit()
-        groups.join(session, request_group, requester)
-        world[f"{key}join_request"] = groups.pending_requests(session, request_group)[0].id
+        joining.join(session, request_group, requester)
+        world[f"{key}join_request"] = joining.pending_requests(session, request_group)[0].id
         request_group.requires_approval = False
         session.commit()
     return world

@@ -10,8 +10,8 @@ from werkzeug.routing import RoutingException
 
 from casebook import policy
 from casebook.db import get_session
+from casebook.groups.joining import Invitation, invitation
 from casebook.groups.models import Group, Membership
-from casebook.groups.service import Invitation, invitation
 from casebook.security import safe_next
 
 # The route an invite link opens; ``next`` pointing there gets an invitation box.

@@ -1,4 +1,6 @@
-"""Groups: creating, joining, the overview, settings, members and join requests.
+"""Groups: "My groups", creating a group, the overview and its join code,
+leaving, settings, archiving and deleting (members, join requests and joining
+are in ``membership_views``, on this blueprint).
 
 Every group-owned URL goes through ``load_group`` first, so outsiders and
 signed-out visitors get 404 whatever the group id; the policy then decides
@@ -7,7 +9,6 @@ what a member may do (403 when they may see the page but not do this).
 
 from flask import (
     Blueprint,
-    abort,
     flash,
     redirect,
     render_template,
@@ -19,25 +20,19 @@ from flask_login import current_user, login_required
 from casebook import policy
 from casebook.db import get_session, utcnow
 from casebook.discussion.reading import unread_by_discussion
-from casebook.groups import service
-from casebook.groups.access import active_member_or_404, load_group, require
+from casebook.groups import joining, service
+from casebook.groups.access import load_group, require
 from casebook.groups.forms import (
     PRESET_DESCRIPTIONS,
-    ButtonForm,
     CreateGroupForm,
-    DecisionForm,
     DeletedMemberPostsForm,
     DeleteGroupForm,
     EmailDefaultForm,
     ExpiryForm,
-    JoinForm,
-    RemoveForm,
-    RoleForm,
     SettingsForm,
 )
-from casebook.groups.models import CUSTOM, ROLES, Group, JoinRequest, Membership
-from casebook.groups.service import INVALID_CODE, GroupError
-from casebook.limits import join_code, join_code_posts
+from casebook.groups.models import CUSTOM, Group, Membership
+from casebook.groups.service import GroupError
 from casebook.moderation.waiting import queue_counts
 from casebook.timefmt import from_local_input, localtime, to_local_input
 
@@ -67,7 +62,7 @@ def my_groups():
             session, current_user, by_group, now=now,
             sees_everything_in={g for g, m in by_group.items()
                                 if policy.sees_everything(current_user, m)}),
-        pending=service.my_pending_requests(session, current_user),
+        pending=joining.my_pending_requests(session, current_user),
     )
 
 
@@ -78,7 +73,7 @@ def create():
     form = CreateGroupForm()
     if form.validate_on_submit():
         try:
-            group = service.create_group(
+            group = joining.create_group(
                 get_session(), current_user, name=form.name.data,
                 description=form.description.data or "", kind=form.kind.data,
                 requires_approval=form.requires_approval.data, preset=form.preset.data or CUSTOM,
@@ -117,8 +112,8 @@ def _overview(group: Group, membership: Membership | None, *, expiry_form=None,
     if context["may_manage"]:
         expires = group.join_code_expires_at
         context.update(
-            pending_count=service.pending_request_count(session, group),
-            code_display=service.display_code(group.join_code) if group.join_code else None,
+            pending_count=joining.pending_request_count(session, group),
+            code_display=joining.display_code(group.join_code) if group.join_code else None,
             invite_link=(url_for(".join_link", code=group.join_code, _external=True)
                          if group.join_code else None),
             code_expired=expires is not None and expires <= now,
@@ -143,7 +138,7 @@ def rotate_code(group_id: int):
     # the new code useless from the start.
     expires = group.join_code_expires_at
     keep = expires if expires is not None and expires > utcnow() else None
-    code = service.display_code(service.rotate_code(get_session(), group, keep))
+    code = joining.display_code(joining.rotate_code(get_session(), group, keep))
     if was_off:
         flash(f"Joining is switched on again with the new code {code}.", "success")
     else:
@@ -156,7 +151,7 @@ def rotate_code(group_id: int):
 def disable_code(group_id: int):
     group, membership = load_group(group_id)
     require(policy.may_manage_group(current_user, membership))
-    service.disable_code(get_session(), group)
+    joining.disable_code(get_session(), group)
     flash("Joining is switched off: the code and invite link no longer work.", "success")
     return redirect(url_for(".overview", group_id=group.id))
 
@@ -172,7 +167,7 @@ def code_expiry(group_id: int):
     if form.validate_on_submit():
         expires = from_local_input(form.expires_at.data, current_user)
         try:
-            service.set_code_expiry(get_session(), group, expires)
+            joining.set_code_expiry(get_session(), group, expires)
         except GroupError as error:
             form.expires_at.errors = [*form.expires_at.errors, str(error)]
         else:
@@ -323,170 +318,6 @@ def delete_group(group_id: int):
                            form=form), _status(form)
 
 
-# Members ---------------------------------------------------------------------
-
-def _members_page(group: Group, membership: Membership | None, status: int = 200):
-    return render_template(
-        "groups/members.html", group=group, membership=membership,
-        members=service.active_members(get_session(), group), roles=ROLES,
-        removed=(service.removed_members(get_session(), group)
-                 if policy.may_manage_group(current_user, membership) else []),
-    ), status
-
-
-def _refused(group: Group, membership: Membership | None, message: str, status: int):
-    """The members page again, saying why the change was not made."""
-    flash(message, "error")
-    return _members_page(group, membership, status=status)
-
-
-def _member_for(group_id: int, member_id: int, allowed):
-    """The group, the viewer's membership and the member ``allowed`` lets them change."""
-    group, membership = load_group(group_id)
-    target = active_member_or_404(group, member_id)
-    require(allowed(current_user, membership, target))
-    return group, membership, target
-
-
-@bp.route("/groups/<id:group_id>/members")
-def members(group_id: int):
-    group, membership = load_group(group_id)
-    require(policy.may_view_members(current_user, membership))
-    return _members_page(group, membership)
-
-
-@bp.route("/groups/<id:group_id>/members/<id:member_id>/role", methods=["POST"])
-def change_role(group_id: int, member_id: int):
-    group, membership, target = _member_for(group_id, member_id, policy.may_change_role)
-    form = RoleForm()
-    if not form.validate_on_submit():
-        return _refused(group, membership, "Choose facilitator, moderator or participant.", 422)
-    name = target.user.display_name
-    try:
-        changed = service.set_role(get_session(), group, target, form.role.data,
-                                   actor=current_user)
-    except GroupError as error:
-        return _refused(group, membership, str(error), 409)
-    if changed:
-        flash(f"{name} is now a {target.role_title.lower()}.", "success")
-    else:
-        flash(f"{name} is already a {target.role_title.lower()}.", "info")
-    if not policy.may_view_members(current_user, membership):
-        # They demoted themselves and can no longer see the list.
-        return redirect(url_for(".overview", group_id=group.id))
-    return redirect(url_for(".members", group_id=group.id))
-
-
-@bp.route("/groups/<id:group_id>/members/<id:member_id>/remove", methods=["POST"])
-def remove_member(group_id: int, member_id: int):
-    group, membership, target = _member_for(group_id, member_id, policy.may_remove_member)
-    form = RemoveForm()
-    if not form.validate_on_submit():
-        return _refused(group, membership, "Keep the reason to 500 characters or fewer.", 422)
-    name = target.user.display_name
-    try:
-        service.remove_member(get_session(), target, actor=current_user,
-                              reason=form.reason.data or "")
-    except GroupError as error:
-        return _refused(group, membership, str(error), 409)
-    flash(f"{name} has been removed from the group and can no longer see it.", "success")
-    return redirect(url_for(".members", group_id=group.id))
-
-
-@bp.route("/groups/<id:group_id>/members/<id:member_id>/readmit", methods=["POST"])
-def readmit(group_id: int, member_id: int):
-    group, membership = load_group(group_id)
-    require(policy.may_manage_group(current_user, membership))
-    target = get_session().get(Membership, member_id)
-    if target is None or target.group_id != group.id:
-        abort(404)
-    require(policy.may_readmit_member(current_user, membership, target))
-    if ButtonForm().validate_on_submit():
-        service.readmit(get_session(), target, current_user)
-        flash(f"{target.user.display_name} is a participant again.", "success")
-    return redirect(url_for(".members", group_id=group.id))
-
-
-# Join requests ---------------------------------------------------------------
-
-@bp.route("/groups/<id:group_id>/requests")
-def requests(group_id: int):
-    group, membership = load_group(group_id)
-    require(policy.may_manage_group(current_user, membership))
-    return render_template("groups/requests.html", group=group, membership=membership,
-                           pending=service.pending_requests(get_session(), group))
-
-
-@bp.route("/groups/<id:group_id>/requests/<id:request_id>", methods=["POST"])
-def decide_request(group_id: int, request_id: int):
-    group, membership = load_group(group_id)
-    session = get_session()
-    join_request = session.get(JoinRequest, request_id)
-    if join_request is None or join_request.group_id != group.id:
-        abort(404)
-    require(policy.may_manage_group(current_user, membership))
-    form = DecisionForm()
-    if not form.validate_on_submit():
-        flash("Choose approve or decline.", "error")
-        return redirect(url_for(".requests", group_id=group.id))
-    approve = form.decision.data == "approve"
-    name = join_request.user.display_name
-    try:
-        service.decide_request(session, group, join_request, current_user, approve)
-    except GroupError as error:
-        flash(str(error), "error")
-    else:
-        if approve:
-            flash(f"{name} is now a participant in {group.name}.", "success")
-        else:
-            flash(f"You declined {name}'s request to join.", "success")
-    return redirect(url_for(".requests", group_id=group.id))
-
-
-# Joining with a code or link ---------------------------------------------------
-
-@bp.route("/join", methods=["GET", "POST"])
-@login_required
-@join_code_posts
-def join_form():
-    form = JoinForm()
-    if form.validate_on_submit():
-        group = service.group_for_code(get_session(), form.code.data)
-        if group is not None:
-            return redirect(url_for(".join_link", code=group.join_code))
-        form.code.errors = [*form.code.errors, INVALID_CODE]
-    return render_template("groups/join.html", form=form), _status(form)
-
-
-def _invalid_link(code: str):
-    form = JoinForm(formdata=None, code=code[:40])
-    form.code.errors = [INVALID_CODE]
-    return render_template("groups/join.html", form=form), 404
-
-
-@bp.route("/join/<code>", methods=["GET", "POST"])
-@login_required
-@join_code
-def join_link(code: str):
-    session = get_session()
-    group = service.group_for_code(session, code)
-    if group is None:
-        return _invalid_link(code)
-    membership = service.membership_of(session, group.id, current_user)
-    context = {"group": group, "membership": membership,
-               "waiting": service.pending_request_for(session, group, current_user)}
-    if request.method == "GET":
-        return render_template("groups/join_confirm.html", **context)
-    try:
-        outcome = service.join(session, group, current_user)
-    except GroupError as error:
-        return render_template("groups/join_confirm.html", refusal=str(error), **context), 403
-    if outcome.already_member:
-        flash(f"You are already a member of {group.name}.", "info")
-    elif outcome.joined:
-        flash(f"You joined {group.name} as a participant.", "success")
-    else:
-        flash(f"Your request to join {group.name} has been sent. A facilitator will "
-              "let you in; the group will then appear here.", "success")
-        return redirect(url_for(".my_groups"))
-    return redirect(url_for(".overview", group_id=group.id))
+# The members, join request and joining routes live in their own module on this
+# blueprint; importing it here registers them with it.
+from casebook.groups import membership_views  # noqa: E402, F401

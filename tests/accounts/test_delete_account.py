@@ -12,6 +12,7 @@ from casebook.discussion.models import (
     PostRevision,
     ThreadRead,
 )
+from casebook.groups import joining
 from casebook.groups import service as groups
 from casebook.groups.models import Group, JoinRequest, Membership
 from casebook.moderation import service as moderation
@@ -166,7 +167,7 @@ def world(app, cases):
         thread_reading.acknowledge_note(session, thread.discussion, ann)
         thread_reading.mark_read(session, thread, ann, 3)
         second = session.get(Group, w.other_group.id)
-        groups.add_member(session, second, ann)
+        joining.add_member(session, second, ann)
         elsewhere = post(session, session.merge(w.other_thread), ann, "Ann in the other group.")
         second.requires_approval = True
         session.commit()
@@ -307,12 +308,12 @@ def test_a_deleted_moderators_actions_stay_in_the_log_unnamed(app, world, client
 def test_a_group_left_with_no_active_member_goes_with_the_account(app, world, client_for):
     with db(app) as session:
         fay = session.get(User, world.fac.id)
-        solo = groups.create_group(session, fay, name="Fay's notes")
+        solo = joining.create_group(session, fay, name="Fay's notes")
         post(session, make_discussion(session, solo, fay).threads[0], fay,
              "Fay's private notes.")
         solo_id = solo.id
-        left = groups.create_group(session, fay, name="Everyone left")
-        groups.add_member(session, left, session.get(User, world.ben.id))
+        left = joining.create_group(session, fay, name="Everyone left")
+        joining.add_member(session, left, session.get(User, world.ben.id))
         groups.leave(session, groups.membership_of(session, left.id,
                                                    session.get(User, world.ben.id)))
         left_id = left.id

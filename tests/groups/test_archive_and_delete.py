@@ -14,6 +14,7 @@ from casebook.discussion.models import (
     Thread,
     ThreadRead,
 )
+from casebook.groups import joining
 from casebook.groups import service as groups
 from casebook.groups.models import Group, JoinRequest, Membership
 from casebook.moderation import service as moderation
@@ -189,8 +190,8 @@ def test_a_waiting_request_cannot_be_approved_while_archived(app, world, client_
         group = session.get(Group, world.gid)
         group.requires_approval = True
         session.commit()
-        groups.join(session, group, session.get(User, world.rex.id))
-        request_id = groups.pending_requests(session, group)[0].id
+        joining.join(session, group, session.get(User, world.rex.id))
+        request_id = joining.pending_requests(session, group)[0].id
     fay = client_for(world.fac)
     archive(fay, world)
 
@@ -269,7 +270,7 @@ def full_group(app, world):
             discussions.edit_post(session, mine, groups.membership_of(session, gid, owner),
                                   "Second version.")
             reporter = make_user(session, f"Reporter {gid}")
-            groups.add_member(session, group, reporter)
+            joining.add_member(session, group, reporter)
             moderation.report(session, mine, reporter, "off-topic")
             moderation.add_word(session, group, owner, f"secret {gid}", "hold")
             moderation.lock(session, thread, owner)
@@ -277,7 +278,7 @@ def full_group(app, world):
             thread_reading.mark_read(session, thread, reporter, 1)
             group.requires_approval = True
             session.commit()
-            groups.join(session, group, make_user(session, f"Waiting {gid}"))
+            joining.join(session, group, make_user(session, f"Waiting {gid}"))
         before = rows_of_group(session, world.gid), rows_of_group(session, world.other_group.id)
     assert all(before[0].values()) and all(before[1].values()), before
     return before

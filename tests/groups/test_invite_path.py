@@ -9,7 +9,7 @@ import pytest
 
 from casebook.db import utcnow
 from casebook.discussion.models import PSEUDONYMOUS
-from casebook.groups import service
+from casebook.groups import joining
 from casebook.groups.models import Group
 from tests.accounts.pages import find_user, hidden_value
 from tests.conftest import db, post_form, register, sign_in, signed_in
@@ -123,14 +123,14 @@ def test_anything_but_a_valid_invite_link_shows_no_box(app, world, next_value):
 def test_an_expired_or_switched_off_code_shows_no_box(app, world):
     with db(app) as session:
         group = session.get(Group, world.group)
-        service.set_code_expiry(session, group, utcnow() + timedelta(minutes=1))
+        joining.set_code_expiry(session, group, utcnow() + timedelta(minutes=1))
         group.join_code_expires_at = utcnow() - timedelta(minutes=1)
         session.commit()
     page = app.test_client().get(f"/account/sign-in?next=/join/{world.code}")
     assert invitation_box(page) is None
 
     with db(app) as session:
-        service.disable_code(session, session.get(Group, world.group))
+        joining.disable_code(session, session.get(Group, world.group))
     page = app.test_client().get(f"/account/register?next=/join/{world.code}")
     assert invitation_box(page) is None
 
