@@ -265,3 +265,26 @@ def test_characters_the_database_cannot_store_are_refused_beside_the_prompt(app,
     assert response.status_code == 422
     html = response.get_data(as_text=True)
     assert 'href="#prompts_reflect-0-text">Reflect: prompt 1: This contains characters' in html
+
+
+def test_an_edited_case_changes_the_tags_its_threads_offer(app, world, client_for):
+    """The thread page keeps its tag filter and blank reply form per case content
+    (discussion.thread_chrome): an edit must show on the next view."""
+    fay, ann = client_for(world.fac), client_for(world.ann)
+    editor = copy_case(fay, world.gid)
+    with db(app) as session:
+        case = authoring.get_group_case(session, world.gid, SLUG)
+        group = session.get(type(world.group), world.gid)
+        from casebook.discussion import service as discussions
+        discussion = discussions.create_discussion(session, group, case, world.fac)
+        url = f"/groups/{world.gid}/threads/{discussion.threads[0].id}"
+    for _ in range(2):  # the second view is drawn from what was kept
+        page = ann.get(url).get_data(as_text=True)
+    assert ">Rights and duties</label>" in page and "tag=lens%3Arights" in page
+
+    data = form_of(fay, editor)
+    data["lenses"] = "care"
+    assert fay.post(editor, data={**data, "save": "Save"}).status_code == 302
+    page = ann.get(url).get_data(as_text=True)
+    assert ">Care</label>" in page and "tag=lens%3Acare" in page
+    assert "Rights and duties" not in page and "lens%3Arights" not in page

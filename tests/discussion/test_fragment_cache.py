@@ -9,11 +9,13 @@ checks the next view shows the change. Runs on PostgreSQL too
 import re
 import uuid
 
+from casebook import fragments
 from casebook.accounts.models import User
+from casebook.discussion import thread_chrome
 from casebook.discussion.models import Discussion, Post
 from casebook.groups.models import Group
-from tests.conftest import ANY_PAGE, db, make_test_app, post_form, signed_in
-from tests.discussion.conftest import page_text, reply, thread_url
+from tests.conftest import ANY_PAGE, csrf_from, db, make_test_app, post_form, signed_in
+from tests.discussion.conftest import form_value, page_text, reply, thread_url
 from tests.test_redis_limits import REDIS_URL, redis_client  # noqa: F401 - a fixture
 
 
@@ -131,3 +133,29 @@ def test_two_servers_share_cached_lists_through_redis_and_see_each_others_edits(
         redis_client.delete(key)
     for server in (one, two):
         server.extensions["casebook.engine"].dispose()
+
+
+def test_kept_page_parts_carry_this_views_own_keys_and_tokens(app, world, client_for):
+    """The site header and the blank reply form are kept rendered (page_chrome);
+    what differs per view (the submission key, the session's CSRF token) must not."""
+    ann, ben = client_for(world.ann), client_for(world.ben)
+    pages = [page_text(ann.get(thread_url(world, world.thread))) for _ in range(2)]
+    keys = [form_value(html, "submission_key") for html in pages]
+    assert keys[0] != keys[1] and all(len(key) >= 24 for key in keys)
+    with app.app_context():
+        placeholders = [thread_chrome._submission_placeholder(), fragments.csrf_placeholder()]
+    assert not any(placeholder in pages[1] for placeholder in placeholders)
+
+    # Another member's view of the same kept parts has their own token.
+    assert csrf_from(page_text(ben.get(thread_url(world, world.thread)))) != csrf_from(pages[1])
+
+    response = ann.post(f"/groups/{world.gid}/threads/{world.thread.id}/posts", data={
+        "csrf_token": csrf_from(pages[1]), "submission_key": keys[1],
+        "body": "Posted from a kept form.", "submit": "Post"})
+    assert response.status_code == 302
+    assert "Posted from a kept form." in seen(ben, world)
+
+    # The kept header's sign-out form works with the token it was given.
+    assert ann.post("/account/sign-out", data={"csrf_token": csrf_from(pages[1])}
+                    ).status_code == 302
+    assert ann.get(thread_url(world, world.thread)).status_code == 404  # outsiders' answer
