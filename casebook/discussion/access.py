@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from flask import abort
 from flask_login import current_user
 from sqlalchemy import bindparam, select
-from sqlalchemy.orm import contains_eager, joinedload
+from sqlalchemy.orm import contains_eager, defer, joinedload
 
 from casebook import policy
+from casebook.cases.models import Case
 from casebook.db import get_session
 from casebook.discussion import thread_reading
 from casebook.discussion.models import Discussion, Post, Thread
@@ -70,6 +71,11 @@ def load_thread_page(group: Group, membership: Membership | None,
     return thread, ViewerFacts(values[0], values[1], bool(values[2]), values[3:] or None)
 
 
+# The case's longest columns, which the thread page never shows: reading them on
+# every view cost more than the rest of the case.
+_NOT_ON_THE_THREAD_PAGE = (Case.body_md, Case.search_text, Case.sources, Case.teaching_notes)
+
+
 @functools.cache
 def _thread_page_statement(signed_in: bool, member: bool):
     """Built once per kind of viewer: building it costs more than running it."""
@@ -82,7 +88,8 @@ def _thread_page_statement(signed_in: bool, member: bool):
             columns += polls.state_columns(Thread.discussion_id, Discussion.case_id, user_id)
     return (select(Thread, *columns).join(Thread.discussion)
             .where(Thread.id == bindparam("thread_id"))
-            .options(contains_eager(Thread.discussion).joinedload(Discussion.case),
+            .options(contains_eager(Thread.discussion).joinedload(Discussion.case)
+                     .options(*map(defer, _NOT_ON_THE_THREAD_PAGE)),
                      joinedload(Thread.prompt)))
 
 
