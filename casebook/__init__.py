@@ -85,7 +85,7 @@ def create_app(config: dict | None = None) -> Flask:
     from casebook.debrief.views import bp as debrief_bp
     from casebook.deliberation.views import bp as deliberation_bp
     from casebook.discussion.views import bp as discussion_bp
-    from casebook.discussion.views import page_numbers
+    from casebook.discussion.views import page_links
     from casebook.groups.views import bp as groups_bp
     from casebook.live.views import bp as live_bp
     from casebook.main.views import bp as main_bp
@@ -104,7 +104,7 @@ def create_app(config: dict | None = None) -> Flask:
         policy=policy,
         site_name=app.config["SITE_NAME"],
         support_organisations=lambda: app.extensions["casebook.support"],
-        page_numbers=page_numbers,
+        page_links=page_links,
     )
 
     from casebook.cli import register_commands

@@ -59,13 +59,15 @@ def _helpers():
     }
 
 
-def page_numbers(page: int, pages: int) -> list[int]:
-    """The page numbers a pagination bar prints, a link or a gap, in order:
+def page_links(page: int, pages: int, endpoint: str, args: dict) -> dict[int, str]:
+    """The pages a pagination bar prints, a link or a gap, in order, with their URLs:
     the first two, the last two and two either side of ``page``. A thread of
     10,000 posts has 200 pages; looping over all of them cost more than the rest
-    of the bar."""
+    of the bar, and so did a ``url_for`` per link, so one URL is built and the
+    others follow its pattern (``page`` is its first query argument)."""
     wanted = {1, 2, pages - 1, pages, *range(page - 2, page + 3)}
-    return sorted(n for n in wanted if 1 <= n <= pages)
+    head, _, tail = url_for(endpoint, page=0, **args).partition("?page=0")
+    return {n: f"{head}?page={n}{tail}" for n in sorted(wanted) if 1 <= n <= pages}
 
 
 def _page_arg() -> int:
