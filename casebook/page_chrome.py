@@ -11,11 +11,12 @@ form's CSRF token, is kept as ``fragments.csrf_placeholder()`` and filled in
 per request.
 
 Kept in this process, one store per app (placeholders derive from its secret
-key): a key holds everything its bytes depend on, so each app server just
-warms its own copy and none can serve a stale one.
+key, and the store lives as long as the templates it was drawn from): a key
+holds everything its bytes depend on, so each app server just warms its own
+copy and none can serve a stale one.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 
 from flask import Flask, current_app, render_template, request
 from flask_login import current_user
@@ -27,8 +28,11 @@ from casebook.httpcache import RenderCache
 KEPT_ENTRIES = 1024
 
 
-def kept(key: str, draw: Callable[[], str]) -> str:
-    """The HTML kept under ``key``, drawn by ``draw()`` the first time."""
+def kept(key: Hashable, draw: Callable[[], str]) -> str:
+    """The HTML kept under ``key``, drawn by ``draw()`` the first time.
+
+    A plain tuple is key enough: the store lives and dies with the app, so
+    with the templates it was drawn from."""
     store = current_app.extensions["casebook.kept"]
     html = store.get(key)
     if html is None:
@@ -40,8 +44,8 @@ def kept(key: str, draw: Callable[[], str]) -> str:
 def site_header(next_target: str | None = None) -> str:
     signed_in = bool(current_user.is_authenticated)
     unread = current_user.unread_notifications if signed_in else 0
-    key = fragments.key_for("site-header", request.script_root, request.endpoint, signed_in,
-                            unread, None if signed_in else next_target or None)
+    key = ("site-header", request.script_root, request.endpoint, signed_in, unread,
+           None if signed_in else next_target or None)
     placeholder = fragments.csrf_placeholder()
     html = kept(key, lambda: render_template("_site_header.html", next_target=next_target,
                                              csrf_value=placeholder))

@@ -17,7 +17,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from casebook import fragments, policy
-from casebook.cases.service import key_facts_html
 from casebook.db import get_session, utcnow
 from casebook.deliberation import service as deliberation
 from casebook.deliberation.forms import offer_tags
@@ -247,7 +246,7 @@ def _render_thread(group: Group, membership: Membership | None, thread: Thread,
         previous_prompt=previous_prompt, next_prompt=next_prompt,
         released=policy.thread_is_released(thread, now),
         note_read=facts.note_read,
-        key_facts_html=key_facts_html(discussion.case), mod=mod, poll=poll,
+        key_facts_html=thread_chrome.key_facts(discussion.case), mod=mod, poll=poll,
         live_after=facts.live_after,
         tag=tag, tag_filter=thread_chrome.tag_filter(discussion.case, group.id, thread.id,
                                                      tag),
