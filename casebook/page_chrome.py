@@ -1,5 +1,6 @@
-"""Parts of pages drawn once and kept: the site header here, and what other
-areas ask ``kept`` for (the thread page's tag filter and blank reply form).
+"""Parts of pages drawn once and kept: the site header and the templates'
+URLs here, and what other areas ask ``kept`` for (the thread page's tag filter
+and blank reply form).
 
 The site header is on every page, and its dozen links cost more than many a
 page's own content.
@@ -18,7 +19,7 @@ copy and none can serve a stale one.
 
 from collections.abc import Callable, Hashable
 
-from flask import Flask, current_app, render_template, request
+from flask import Flask, current_app, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
@@ -26,6 +27,7 @@ from casebook import fragments
 from casebook.httpcache import RenderCache
 
 KEPT_ENTRIES = 1024
+URL_ENTRIES = 4096
 
 
 def kept(key: Hashable, draw: Callable[[], str]) -> str:
@@ -54,6 +56,28 @@ def site_header(next_target: str | None = None) -> str:
     return html
 
 
+def template_url_for(endpoint: str, **values) -> str:
+    """``url_for`` for templates, remembered: a page builds a dozen URLs, the
+    same on every view, and building one cost more than drawing its link.
+
+    A URL depends only on the endpoint, the values in their order (which is the
+    query string's) and the script root; a relative endpoint or a ``_``-option
+    (``_external`` and the like) depends on more, so those go straight through."""
+    if endpoint.startswith(".") or any(name.startswith("_") for name in values):
+        return url_for(endpoint, **values)
+    key = (request.script_root, endpoint, *values.items())
+    store = current_app.extensions["casebook.urls"]
+    try:
+        url = store.get(key)
+    except TypeError:  # a value that cannot be a key (a list, say)
+        return url_for(endpoint, **values)
+    if url is None:
+        url = url_for(endpoint, **values)
+        store.put(key, url)
+    return url
+
+
 def init_app(app: Flask) -> None:
     app.extensions["casebook.kept"] = RenderCache(size=KEPT_ENTRIES)
-    app.jinja_env.globals["site_header"] = site_header
+    app.extensions["casebook.urls"] = RenderCache(size=URL_ENTRIES)
+    app.jinja_env.globals.update(site_header=site_header, url_for=template_url_for)
