@@ -6,6 +6,7 @@ in its thread, which fixes its page for good. Reading a thread (its pages,
 read marks, counts, how authors are named) is ``discussion.thread_reading``.
 """
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -57,6 +58,9 @@ def _plain(text: str) -> str:
     return " ".join(_MARKUP_RE.sub("", text).split())
 
 
+# Remembered: every view of a thread, the activity page or a search result
+# excerpts the same few texts again.
+@functools.lru_cache(maxsize=1024)
 def excerpt(text: str, limit: int = EXCERPT_LENGTH) -> str:
     """A one-line plain-text start of ``text`` (Markdown marks dropped), at most ``limit``.
 
