@@ -368,12 +368,6 @@ def activity(group_id: int):
     )
 
 
-# Who took part ------------------------------------------------------------------
-
-
-# Exports ------------------------------------------------------------------------
-
-
 # The routes of the thread page and of the downloads live in their own modules
 # on this blueprint; importing them here registers them with it.
 from casebook.discussion import export_views, posts_views  # noqa: E402, F401
