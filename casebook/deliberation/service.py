@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import ColumnElement, exists, func, select
 from sqlalchemy.orm import Session, joinedload
 
 from casebook.accounts.models import User
@@ -293,11 +293,27 @@ def role_of(session: Session, discussion: Discussion,
             membership: Membership | None) -> Stakeholder | None:
     """The stakeholder ``membership`` argues from here; None for anyone without one
     (facilitators and moderators never have one)."""
+    if membership is None:
+        return None
+    return role_named(discussion, membership, session.scalar(
+        select(role_key_column(discussion.id, membership.id))))
+
+
+def role_key_column(discussion_id: int | ColumnElement,
+                    membership_id: int | ColumnElement) -> ColumnElement:
+    """The key of the stakeholder assigned to the membership in the discussion, as a
+    scalar subquery, for a page that folds it into its own query (``role_named``)."""
+    return (select(StakeholderRole.stakeholder)
+            .where(StakeholderRole.discussion_id == discussion_id,
+                   StakeholderRole.membership_id == membership_id)
+            .scalar_subquery())
+
+
+def role_named(discussion: Discussion, membership: Membership | None,
+               key: str | None) -> Stakeholder | None:
+    """``role_of`` from the assigned key (``role_key_column``) read with the page."""
     if membership is None or membership.role != PARTICIPANT or not membership.is_active:
         return None
-    key = session.scalar(select(StakeholderRole.stakeholder).where(
-        StakeholderRole.discussion_id == discussion.id,
-        StakeholderRole.membership_id == membership.id))
     return next((s for s in stakeholders(discussion.case) if s.key == key), None)
 
 

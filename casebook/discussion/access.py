@@ -11,12 +11,13 @@ from dataclasses import dataclass
 
 from flask import abort
 from flask_login import current_user
-from sqlalchemy import bindparam, select
+from sqlalchemy import and_, bindparam, select
 from sqlalchemy.orm import contains_eager, defer, joinedload
 
 from casebook import policy
 from casebook.cases.models import Case
 from casebook.db import get_session
+from casebook.deliberation import service as deliberation
 from casebook.discussion import thread_reading
 from casebook.discussion.models import Discussion, Post, Thread
 from casebook.groups.models import Group, Membership
@@ -49,26 +50,34 @@ class ViewerFacts:
     read_before: int | None  # the viewer's read mark (0 for none); None signed out
     note_read: bool  # ``thread_reading.has_acknowledged_note``
     poll: tuple | None  # ``polls.state_columns`` values; None for a non-member
+    role_key: str | None  # ``deliberation.role_key_column``: the stakeholder assigned here
 
 
-def load_thread_page(group: Group, membership: Membership | None,
-                     thread_id: int) -> tuple[Thread, ViewerFacts]:
-    """``load_thread`` and the ``ViewerFacts``, in one query: every thread page asks.
+def load_thread_page(group_id: int, thread_id: int
+                     ) -> tuple[Group, Membership | None, Thread, ViewerFacts]:
+    """``groups.access.load_group``, ``load_thread`` and the ``ViewerFacts`` in one
+    query: every thread page asks, and on PostgreSQL each query is a round trip.
+    Missing and forbidden answer 404 alike, as each does alone.
 
     The live id is read with the thread, so before the posts: the stream
     resumes after it, and a post both on the page and in the stream replaces
     itself rather than showing twice.
     """
     user_id = current_user.id if current_user.is_authenticated else None
-    statement = _thread_page_statement(user_id is not None, membership is not None)
-    row = get_session().execute(statement, {"thread_id": thread_id, "user_id": user_id}).first()
+    row = get_session().execute(_thread_page_statement(user_id is not None), {
+        "group_id": group_id, "thread_id": thread_id, "user_id": user_id}).first()
     if row is None:
         abort(404)
-    thread, values = row[0], row[1:]
+    thread, group, membership, *values = row
+    if not policy.may_view_group(current_user, membership):
+        abort(404)
     _check(group, membership, thread)
     if user_id is None:
-        return thread, ViewerFacts(values[0], None, False, None)
-    return thread, ViewerFacts(values[0], values[1], bool(values[2]), values[3:] or None)
+        return group, None, thread, ViewerFacts(values[0], None, False, None, None)
+    live_after, read_before, note_read, role_key, *poll = values
+    return group, membership, thread, ViewerFacts(
+        live_after, read_before, bool(note_read),
+        tuple(poll) if membership is not None else None, role_key)
 
 
 # The case's longest columns, which the thread page never shows: reading them on
@@ -77,17 +86,24 @@ _NOT_ON_THE_THREAD_PAGE = (Case.body_md, Case.search_text, Case.sources, Case.te
 
 
 @functools.cache
-def _thread_page_statement(signed_in: bool, member: bool):
-    """Built once per kind of viewer: building it costs more than running it."""
+def _thread_page_statement(signed_in: bool):
+    """Built once per kind of viewer: building it costs more than running it.
+
+    The viewer's membership is outer-joined: a signed-out viewer, a site
+    administrator or anyone else outside the group gets None, and
+    ``policy.may_view_group`` decides."""
     user_id = bindparam("user_id")
     columns = [live.last_id_column(Thread.discussion_id)]
     if signed_in:
         columns += [thread_reading.read_mark_column(Thread.id, user_id),
-                    thread_reading.note_acknowledged_column(Thread.discussion_id, user_id)]
-        if member:
-            columns += polls.state_columns(Thread.discussion_id, Discussion.case_id, user_id)
-    return (select(Thread, *columns).join(Thread.discussion)
-            .where(Thread.id == bindparam("thread_id"))
+                    thread_reading.note_acknowledged_column(Thread.discussion_id, user_id),
+                    deliberation.role_key_column(Thread.discussion_id, Membership.id),
+                    *polls.state_columns(Thread.discussion_id, Discussion.case_id, user_id)]
+    return (select(Thread, Group, Membership, *columns).join(Thread.discussion)
+            .join(Group, Group.id == Discussion.group_id)
+            .outerjoin(Membership, and_(Membership.group_id == Group.id,
+                                        Membership.user_id == user_id))
+            .where(Thread.id == bindparam("thread_id"), Group.id == bindparam("group_id"))
             .options(contains_eager(Thread.discussion).joinedload(Discussion.case)
                      .options(*map(defer, _NOT_ON_THE_THREAD_PAGE)),
                      joinedload(Thread.prompt)))

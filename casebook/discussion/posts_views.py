@@ -250,23 +250,21 @@ def _render_thread(group: Group, membership: Membership | None, thread: Thread,
         live_after=facts.live_after,
         tag=tag, tag_filter=thread_chrome.tag_filter(discussion.case, group.id, thread.id,
                                                      tag),
-        role=deliberation.role_of(session, discussion, membership)
+        role=deliberation.role_named(discussion, membership, facts.role_key)
         if deliberation.speaks_in_role(thread) else None,
     ), status
 
 
 @bp.route("/groups/<id:group_id>/threads/<id:thread_id>")
 def thread(group_id: int, thread_id: int):
-    group, membership = load_group(group_id)
-    found, facts = load_thread_page(group, membership, thread_id)
+    group, membership, found, facts = load_thread_page(group_id, thread_id)
     return _render_thread(group, membership, found, facts, page=_page_arg())
 
 
 @bp.route("/groups/<id:group_id>/threads/<id:thread_id>/posts", methods=["POST"])
 @posting
 def reply(group_id: int, thread_id: int):
-    group, membership = load_group(group_id)
-    found, facts = load_thread_page(group, membership, thread_id)
+    group, membership, found, facts = load_thread_page(group_id, thread_id)
     require(policy.may_post_in(current_user, membership, found))
     session = get_session()
     form = offer_tags(PostForm(), found.discussion.case)
@@ -280,7 +278,7 @@ def reply(group_id: int, thread_id: int):
                               preview_html=render_markdown(form.body.data))
     reply_to = _reply_target(found, membership, form.reply_to.data,
                              sees_peers(found, membership))
-    role = (deliberation.role_of(session, found.discussion, membership)
+    role = (deliberation.role_named(found.discussion, membership, facts.role_key)
             if deliberation.speaks_in_role(found) else None)
     try:
         outcome = service.submit_post(
