@@ -54,6 +54,10 @@ PAGES = (
     ("POST a reply", "reply", "POST"),
 )
 REFERENCE = "reference"
+# Measured again after the last page: each share is of the two runs' mean, so
+# a burst of other work during one of them moves the shares less, and the two
+# rows show how much the machine drifted.
+REFERENCE_AGAIN = "reference, at the end"
 # (near, far): pages that should cost the same however much data lies behind
 # the far one; the issue's target is the far one within 15% of the near one.
 PAIRS = (
@@ -422,13 +426,12 @@ def bench_engine(engine: str, database_url: str, args, workdir: Path) -> EngineR
         run.settings["load_average_at_start"] = os.getloadavg()[0]
 
         say(f"== {engine}: {CONNECTIONS} connections for {args.duration} s per page")
-        measured = run_wrk(reference.base + "/", args.duration, cookie)
         with urllib.request.urlopen(reference.base + "/") as response:
             size = len(response.read())
-        base = Result(REFERENCE, REFERENCE, "/", "GET", size, **measured)
-        base.share_of_reference = 1.0
+        base = Result(REFERENCE, REFERENCE, "/", "GET", size,
+                      **run_wrk(reference.base + "/", args.duration, cookie))
         run.results.append(base)
-        say(row(base))
+        say(row(base, base.rps))
         for name, landmark, method in pages:
             path = paths[landmark]
             created = None
@@ -450,9 +453,14 @@ def bench_engine(engine: str, database_url: str, args, workdir: Path) -> EngineR
                 path += "/posts"
             result = Result(name, landmark, path, method, size, **measured,
                             posts_created=created)
-            result.share_of_reference = result.rps / base.rps if base.rps else None
             run.results.append(result)
-            say(row(result))
+            say(row(result, base.rps))
+        run.results.append(Result(REFERENCE_AGAIN, REFERENCE, "/", "GET", base.bytes,
+                                  **run_wrk(reference.base + "/", args.duration, cookie)))
+        say(row(run.results[-1], base.rps))
+        reference_rps = (base.rps + run.results[-1].rps) / 2
+        for result in run.results:
+            result.share_of_reference = result.rps / reference_rps if reference_rps else None
         run.rss_kib["end"] = app.worker_rss_kib()
         run.settings["load_average_at_end"] = os.getloadavg()[0]
     finally:
@@ -481,10 +489,13 @@ HEADER = (f"{'page':<28} {'size':>7} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} "
           f"{'errors':>7} {'of ref':>7}")
 
 
-def row(result: Result) -> str:
+def row(result: Result, reference_rps: float | None = None) -> str:
+    """A table row; while the run goes on, the share is of the first reference."""
     size = f"{result.bytes / 1024:.0f} KB" if result.bytes is not None else "-"
-    share = (f"{result.share_of_reference:.0%}"
-             if result.share_of_reference is not None else "-")
+    share = result.share_of_reference
+    if reference_rps:
+        share = result.rps / reference_rps
+    share = f"{share:.0%}" if share is not None else "-"
     return (f"{result.name:<28} {size:>7} {result.rps:>8,.0f} {result.p50_ms:>8.1f} "
             f"{result.p99_ms:>8.1f} {result.errors:>7} {share:>7}")
 

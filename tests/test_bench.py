@@ -87,15 +87,21 @@ def test_a_short_run_writes_the_table_and_json_with_numbers(tmp_path):
     assert "seeded" in done.stdout and "req/s" in done.stdout
     [written] = results.glob("*-sqlite.json")
     run = json.loads(written.read_text())
-    assert [r["name"] for r in run["results"]] == ["reference", "case page", "POST a reply"]
+    assert [r["name"] for r in run["results"]] == [
+        "reference", "case page", "POST a reply", "reference, at the end"]
     for result in run["results"]:
         assert result["requests"] > 0 and result["rps"] > 0, result
         assert 0 < result["p50_ms"] <= result["p99_ms"], result
         # The reply counts too: a rejected CSRF token or a lost session would be a 4xx.
         assert result["errors"] == 0, result
         assert result["share_of_reference"] > 0
-    assert run["results"][0]["share_of_reference"] == 1.0
-    reply = run["results"][-1]
+    # Shares are of the two reference runs' mean.
+    first, last = run["results"][0], run["results"][-1]
+    assert first["share_of_reference"] + last["share_of_reference"] == pytest.approx(2.0)
+    case_page = run["results"][1]
+    assert case_page["share_of_reference"] == pytest.approx(
+        2 * case_page["rps"] / (first["rps"] + last["rps"]))
+    reply = run["results"][-2]
     assert reply["posts_created"] >= reply["requests"]
     for moment in ("start", "end"):
         assert len(run["rss_kib"][moment]) == 2  # one figure per worker
