@@ -5,12 +5,14 @@ from html.parser import HTMLParser
 
 import pytest
 
+from casebook.accounts.models import User
 from casebook.cases import authoring
 from casebook.cases.loader import parse_case_text
 from casebook.cases.models import Case
 from casebook.cases.service import get_case
 from casebook.discussion.models import Discussion, Thread
 from casebook.groups import service as groups_service
+from casebook.groups.models import FACILITATOR
 from tests.conftest import CASES_DIR, db
 from tests.factories import seminar
 
@@ -288,3 +290,16 @@ def test_an_edited_case_changes_the_tags_its_threads_offer(app, world, client_fo
     page = ann.get(url).get_data(as_text=True)
     assert ">Care</label>" in page and "tag=lens%3Acare" in page
     assert "Rights and duties" not in page and "lens%3Arights" not in page
+
+
+def test_copy_is_offered_once_the_viewer_facilitates_a_group(app, world, client_for):
+    """The case page asks the user loader whether the viewer facilitates a group,
+    and is kept per viewer: a new facilitator sees the offer on their next view."""
+    ann = client_for(world.ann)
+    for _ in range(2):  # the second view is the kept copy
+        assert "Copy to my group" not in ann.get(f"/cases/{SLUG}").get_data(as_text=True)
+    with db(app) as session:
+        groups_service.membership_of(session, world.gid, session.get(User, world.ann.id)
+                                     ).role = FACILITATOR
+        session.commit()
+    assert "Copy to my group" in ann.get(f"/cases/{SLUG}").get_data(as_text=True)
