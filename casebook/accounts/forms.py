@@ -41,22 +41,31 @@ def _display_name_field(description: str) -> StringField:
     )
 
 
-class RegisterForm(BaseForm):
-    display_name = _display_name_field("Shown to the members of your groups.")
-    email = EmailField(
-        "Email",
+def _email_field(description: str = "") -> EmailField:
+    return EmailField(
+        "Email", description=description,
         validators=[DataRequired(message="Enter your email address."),
                     Length(max=254, message="That email address is too long."), _EMAIL],
     )
-    password = PasswordField(
-        "Password", validators=_NEW_PASSWORD,
-        description=f"At least {MIN_PASSWORD_LENGTH} characters.",
+
+
+def _new_password_fields(name: str, label: str) -> tuple[PasswordField, PasswordField]:
+    """A new password field called ``name`` and the field that repeats it."""
+    return (
+        PasswordField(label, validators=_NEW_PASSWORD,
+                      description=f"At least {MIN_PASSWORD_LENGTH} characters."),
+        PasswordField(
+            f"Repeat {label.lower()}",
+            validators=[InputRequired(message=f"Repeat your {label.lower()}."),
+                        EqualTo(name, message="The two passwords do not match.")],
+        ),
     )
-    confirm = PasswordField(
-        "Repeat password",
-        validators=[InputRequired(message="Repeat your password."),
-                    EqualTo("password", message="The two passwords do not match.")],
-    )
+
+
+class RegisterForm(BaseForm):
+    display_name = _display_name_field("Shown to the members of your groups.")
+    email = _email_field()
+    password, confirm = _new_password_fields("password", "Password")
     next = HiddenField()
 
 
@@ -78,15 +87,7 @@ class ChangePasswordForm(BaseForm):
     current_password = PasswordField(
         "Current password", validators=[InputRequired(message="Enter your current password.")]
     )
-    new_password = PasswordField(
-        "New password", validators=_NEW_PASSWORD,
-        description=f"At least {MIN_PASSWORD_LENGTH} characters.",
-    )
-    confirm = PasswordField(
-        "Repeat new password",
-        validators=[InputRequired(message="Repeat your new password."),
-                    EqualTo("new_password", message="The two passwords do not match.")],
-    )
+    new_password, confirm = _new_password_fields("new_password", "New password")
 
 
 def timezone_choices() -> list[SelectChoice]:
@@ -125,23 +126,11 @@ class SignOutForm(BaseForm):
 
 
 class ForgotPasswordForm(BaseForm):
-    email = EmailField(
-        "Email", description="The address you use to sign in.",
-        validators=[DataRequired(message="Enter your email address."),
-                    Length(max=254, message="That email address is too long."), _EMAIL],
-    )
+    email = _email_field("The address you use to sign in.")
 
 
 class ResetPasswordForm(BaseForm):
-    new_password = PasswordField(
-        "New password", validators=_NEW_PASSWORD,
-        description=f"At least {MIN_PASSWORD_LENGTH} characters.",
-    )
-    confirm = PasswordField(
-        "Repeat new password",
-        validators=[InputRequired(message="Repeat your new password."),
-                    EqualTo("new_password", message="The two passwords do not match.")],
-    )
+    new_password, confirm = _new_password_fields("new_password", "New password")
 
 
 class SendVerificationForm(BaseForm):
