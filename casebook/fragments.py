@@ -76,13 +76,18 @@ def put(key: str, value) -> None:
     _cache().put(key, value)
 
 
-def csrf_placeholder() -> str:
-    """What cached lists hold where a CSRF token goes; swapped per request.
+def placeholder(name: str) -> str:
+    """What kept HTML holds where a per-request value called ``name`` goes.
 
     Derived from the secret key so all app servers agree and no member can
     write it into a post to have it replaced."""
     secret = str(current_app.config["SECRET_KEY"]).encode()
-    return "csrf-" + hashlib.sha256(secret + b"fragment-csrf").hexdigest()[:32]
+    return f"{name}-" + hashlib.sha256(secret + f"fragment-{name}".encode()).hexdigest()[:32]
+
+
+def csrf_placeholder() -> str:
+    """Where a CSRF token goes in cached lists and kept page parts; swapped per request."""
+    return placeholder("csrf")
 
 
 # Invalidation ------------------------------------------------------------------

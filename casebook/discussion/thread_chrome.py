@@ -8,11 +8,11 @@ case gets a new key, so no app server can serve a stale copy and there is
 nothing to invalidate.
 """
 
-import hashlib
 import secrets
 
-from flask import current_app, render_template, request
+from flask import render_template, request
 
+from casebook import fragments
 from casebook.cases.models import Case
 from casebook.cases.service import key_facts_html
 from casebook.deliberation import service as deliberation
@@ -21,22 +21,13 @@ from casebook.discussion.forms import PostForm
 from casebook.page_chrome import kept
 
 
-def _submission_placeholder() -> str:
-    """What the kept form holds where each request's submission key goes.
-
-    Derived from the secret key, like ``fragments.csrf_placeholder``, so a
-    member cannot type it anywhere the form shows."""
-    secret = str(current_app.config["SECRET_KEY"]).encode()
-    return "key-" + hashlib.sha256(secret + b"reply-submission-key").hexdigest()[:32]
-
-
 def blank_reply_fields(case: Case) -> str:
     """The reply form's fields, empty, with a new submission key for this request.
 
     The CSRF token and the form's address stay in the page template, so the
     kept HTML holds nothing of one viewer or one thread.
     """
-    placeholder = _submission_placeholder()
+    placeholder = fragments.placeholder("submission-key")
 
     def draw() -> str:
         form = offer_tags(PostForm(formdata=None), case)
