@@ -5,7 +5,7 @@ import os
 from pathlib import Path
 
 from flask import Flask
-from sqlalchemy import bindparam, exists, select
+from sqlalchemy import bindparam, select
 
 from casebook import (
     assets,
@@ -121,16 +121,11 @@ def _instance_path() -> str | None:
 @functools.cache
 def _user_statement():
     """The signed-in user with the badge's unread count, so the badge costs no query
-    of its own, and whether they facilitate a group (every case page asks);
-    built once, as building it costs more than running it."""
+    of its own; built once, as building it costs more than running it."""
     from casebook.accounts.models import User
-    from casebook.groups.models import FACILITATOR, Membership
     from casebook.notifications.service import unread_count_of
 
-    facilitates = exists().where(Membership.user_id == User.id,
-                                 Membership.role == FACILITATOR)
-    return (select(User, unread_count_of(User.id), facilitates)
-            .where(User.id == bindparam("user_id")))
+    return select(User, unread_count_of(User.id)).where(User.id == bindparam("user_id"))
 
 
 @login_manager.user_loader
@@ -141,5 +136,5 @@ def _load_user(session_id: str):
     row = db.get_session().execute(_user_statement(), {"user_id": int(user_id)}).first()
     if row is None or row[0].session_version != int(version):
         return None
-    user, user.unread_notifications, user.facilitates_a_group = row
+    user, user.unread_notifications = row
     return user

@@ -33,10 +33,6 @@ class User(UserMixin, Base):
 
     # Unread notifications, filled in by the user loader for the header badge.
     unread_notifications = 0
-    # Whether they facilitate any group, filled in by the user loader: only
-    # then may they copy a library case (``cases.group_views.may_copy_cases``).
-    # True where unknown, so the check falls back to asking the database.
-    facilitates_a_group = True
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_version}"

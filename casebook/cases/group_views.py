@@ -4,7 +4,7 @@ group (404 for anyone who may not see it), and copied in from the library.
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import bindparam, exists, select
 from sqlalchemy.orm import contains_eager
 
 from casebook import policy
@@ -14,7 +14,7 @@ from casebook.cases.loader import CaseFileError
 from casebook.cases.models import LENSES, STAGE_TITLES, Case
 from casebook.db import get_session
 from casebook.groups.access import load_group, require
-from casebook.groups.models import Group, Membership
+from casebook.groups.models import FACILITATOR, Group, Membership
 from casebook.markdown import render_inline, render_markdown
 
 bp = Blueprint("group_cases", __name__)
@@ -125,12 +125,18 @@ def authoring_groups() -> list[Group]:
     return [m.group for m in memberships if policy.may_author_case(current_user, m)]
 
 
+# Built once: building it costs more than running it, and every case page asks.
+_FACILITATES_SOME_GROUP = select(exists().where(
+    Membership.user_id == bindparam("user_id"), Membership.role == FACILITATOR))
+
+
 def may_copy_cases() -> bool:
     """Whether the viewer may copy a library case into a group of theirs.
 
-    ``policy.may_author_case`` needs a facilitator's membership, which the user
-    loader has already asked about, so only facilitators have their groups loaded."""
-    if not current_user.is_authenticated or not current_user.facilitates_a_group:
+    ``policy.may_author_case`` needs a facilitator's membership, so one EXISTS
+    answers most viewers and only facilitators have their groups loaded."""
+    if not current_user.is_authenticated or not get_session().scalar(
+            _FACILITATES_SOME_GROUP, {"user_id": current_user.id}):
         return False
     return bool(authoring_groups())
 
